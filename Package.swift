@@ -1,0 +1,33 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "swift-autograd",
+    products: [
+        .library(name: "Autograd", targets: ["Autograd"]),
+        .executable(name: "autograd", targets: ["AutogradTool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Scalars, tensors, ops, the tape and the float strategies. No C.
+        .target(
+            name: "AutogradCore",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
+        // The umbrella: re-exports the core and holds the lesson.
+        .target(name: "Autograd", dependencies: ["AutogradCore"]),
+        // The `autograd` command-line tool, thin over the library.
+        .executableTarget(
+            name: "AutogradTool",
+            dependencies: [
+                "Autograd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AutogradCoreTests", dependencies: ["AutogradCore"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+    ]
+)

@@ -1,0 +1,2 @@
+// The umbrella module: `import Autograd` gives the whole library.
+@_exported import AutogradCore

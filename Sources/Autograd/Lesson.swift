@@ -1,0 +1,140 @@
+/// One step of the autograd lesson: the Swift code that runs and what it printed.
+public struct LessonStep: Sendable {
+    /// What the step shows, e.g. "Tracking".
+    public let title: String
+    /// The Swift code of the step, as the user would type it.
+    public let code: String
+    /// What the code printed.
+    public let output: String
+}
+
+/// PyTorch's autograd lesson, in Swift, step by step: tracking with
+/// `requiresGrad`, `gradFn`, judicious tracking (`detachInPlace()`,
+/// `requiresGrad = false`, `withNoGrad`), and the example that compares a
+/// hand-derived gradient of `sum((predicted - real)^2)` with the automatic one.
+///
+/// Each step's code is the code that runs; the lesson reseeds the default
+/// generator, so a seed gives the same output every time.
+///
+/// ```swift
+/// for step in try Lesson.run(seed: 0) { print(step.code, step.output) }
+/// ```
+public enum Lesson {
+    /// The tensors of the lesson's example, kept for strategies to differentiate.
+    public struct Example {
+        /// The target values, 3×8, not tracked.
+        public let real: Tensor
+        /// The predictions, 3×8, requiring gradients.
+        public let predicted: Tensor
+        /// `(predicted - real).pow(2).sum()`, with its recorded graph.
+        public let loss: Tensor
+    }
+
+    /// Runs the lesson with the default generator seeded with `seed`.
+    public static func run(seed: UInt64) throws -> [LessonStep] {
+        var steps: [LessonStep] = []
+        func step(_ title: String, _ code: String, _ body: (inout [String]) throws -> Void) rethrows {
+            var lines: [String] = []
+            try body(&lines)
+            steps.append(LessonStep(title: title, code: code, output: lines.joined(separator: "\n")))
+        }
+
+        step("Seeding", "Tensor.manualSeed(\(seed))") { _ in
+            Tensor.manualSeed(seed)
+        }
+
+        let x = Tensor.rand(3, 7, requiresGrad: true)
+        step("Tracking: requiresGrad", """
+            let x = Tensor.rand(3, 7, requiresGrad: true)
+            print(x)
+            """) { out in
+            out.append("\(x)")
+        }
+
+        step("gradFn: every result of a tracked op records the op", """
+            let ones = Tensor.ones(2, 4, requiresGrad: true)
+            let y = ones + 1
+            print(y)
+            print(y.gradFn!)
+            print(y.isLeaf, ones.isLeaf)
+            """) { out in
+            let ones = Tensor.ones(2, 4, requiresGrad: true)
+            let y = ones + 1
+            out.append("\(y)")
+            out.append("\(y.gradFn!)")
+            out.append("\(y.isLeaf) \(ones.isLeaf)")
+        }
+
+        step("Judicious tracking: detach in place", """
+            x.detachInPlace()          // PyTorch: x.detach_()
+            print(x.requiresGrad)
+            """) { out in
+            x.detachInPlace()
+            out.append("\(x.requiresGrad)")
+        }
+
+        step("Judicious tracking: requiresGrad = false", """
+            let w = Tensor.ones(2, 4, requiresGrad: true)
+            w.requiresGrad = false     // PyTorch: w.requires_grad_(False)
+            print((w * 2).gradFn as Any)
+            """) { out in
+            let w = Tensor.ones(2, 4, requiresGrad: true)
+            w.requiresGrad = false
+            out.append("\((w * 2).gradFn as Any)")
+        }
+
+        step("Judicious tracking: a no-grad scope", """
+            let v = Tensor.ones(2, 4, requiresGrad: true)
+            let doubled = withNoGrad { v * 2 }   // PyTorch: with torch.no_grad():
+            print(doubled.requiresGrad, (v * 2).requiresGrad)
+            """) { out in
+            let v = Tensor.ones(2, 4, requiresGrad: true)
+            let doubled = withNoGrad { v * 2 }
+            out.append("\(doubled.requiresGrad) \((v * 2).requiresGrad)")
+        }
+
+        let real = Tensor.rand(3, 8)
+        let predicted = Tensor.rand(3, 8, requiresGrad: true)
+        step("The example: real and predicted", """
+            let real = Tensor.rand(3, 8)
+            let predicted = Tensor.rand(3, 8, requiresGrad: true)
+            print(real)
+            print(predicted)
+            """) { out in
+            out.append("\(real)")
+            out.append("\(predicted)")
+        }
+
+        let loss = (predicted - real).pow(2).sum()
+        step("The loss", """
+            let loss = (predicted - real).pow(2).sum()
+            print(loss)
+            """) { out in
+            out.append("\(loss)")
+        }
+
+        let manual = withNoGrad { 2 * (predicted - real) }
+        step("The gradient by hand, in a no-grad scope", """
+            let manual = withNoGrad { 2 * (predicted - real) }
+            print(manual)
+            """) { out in
+            out.append("\(manual)")
+        }
+
+        try step("The gradient by autograd", """
+            try loss.backward()
+            let auto = predicted.grad!
+            print(auto)
+            """) { out in
+            try loss.backward()
+            out.append("\(predicted.grad!)")
+        }
+
+        step("They agree", """
+            print(manual.eq(auto).all())
+            """) { out in
+            out.append("\(manual.eq(predicted.grad!).all())")
+        }
+        return steps
+    }
+}

@@ -1,0 +1,139 @@
+import RealModule
+
+// `+ − × ÷` of two tensors, with NumPy broadcasting. Each reverse rule sums the
+// gradient back down to its operand's shape.
+
+/// Element-wise `x + y` (`AddBackward`).
+public struct Add: BinaryOperation {
+    public init() {}
+    public var name: String { "Add" }
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
+        .broadcasting(x, y, op: name, +)
+    }
+
+    @inlinable
+    public func vjp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        gradient: TensorValue<S>, wrt operand: BinaryOperand
+    ) -> TensorValue<S> {
+        gradient.reduced(to: operand == .left ? x.shape : y.shape)
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
+    ) -> TensorValue<S> {
+        combineTangents(tangents.x, tangents.y, shape: output.shape, op: name, left: { $0 }, right: { $0 }, +)
+    }
+}
+
+/// Element-wise `x − y` (`SubBackward`).
+public struct Subtract: BinaryOperation {
+    public init() {}
+    public var name: String { "Sub" }
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
+        .broadcasting(x, y, op: name, -)
+    }
+
+    @inlinable
+    public func vjp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        gradient: TensorValue<S>, wrt operand: BinaryOperand
+    ) -> TensorValue<S> {
+        operand == .left ? gradient.reduced(to: x.shape) : gradient.map { -$0 }.reduced(to: y.shape)
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
+    ) -> TensorValue<S> {
+        combineTangents(tangents.x, tangents.y, shape: output.shape, op: name, left: { $0 }, right: { -$0 }, -)
+    }
+}
+
+/// Element-wise `x × y` (`MulBackward`).
+public struct Multiply: BinaryOperation {
+    public init() {}
+    public var name: String { "Mul" }
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
+        .broadcasting(x, y, op: name, *)
+    }
+
+    @inlinable
+    public func vjp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        gradient: TensorValue<S>, wrt operand: BinaryOperand
+    ) -> TensorValue<S> {
+        operand == .left
+            ? TensorValue.broadcasting(gradient, y, op: name, *).reduced(to: x.shape)
+            : TensorValue.broadcasting(gradient, x, op: name, *).reduced(to: y.shape)
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
+    ) -> TensorValue<S> {
+        let fromX = tangents.x.map { TensorValue.broadcasting($0, y, op: name, *) }
+        let fromY = tangents.y.map { TensorValue.broadcasting(x, $0, op: name, *) }
+        return combineTangents(fromX, fromY, shape: output.shape, op: name, left: { $0 }, right: { $0 }, +)
+    }
+}
+
+/// Element-wise `x ÷ y` (`DivBackward`).
+public struct Divide: BinaryOperation {
+    public init() {}
+    public var name: String { "Div" }
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
+        .broadcasting(x, y, op: name, /)
+    }
+
+    /// ∂(x/y)/∂x = 1/y and ∂(x/y)/∂y = −(x/y)/y, written with the output so that
+    /// nothing overflows that the value did not.
+    @inlinable
+    public func vjp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        gradient: TensorValue<S>, wrt operand: BinaryOperand
+    ) -> TensorValue<S> {
+        let gradientOverY = TensorValue.broadcasting(gradient, y, op: name, /)
+        if operand == .left { return gradientOverY.reduced(to: x.shape) }
+        return TensorValue.broadcasting(gradientOverY, output, op: name) { -($0 * $1) }.reduced(to: y.shape)
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
+    ) -> TensorValue<S> {
+        let fromX = tangents.x.map { TensorValue.broadcasting($0, y, op: name, /) }
+        let fromY = tangents.y.map {
+            TensorValue.broadcasting(TensorValue.broadcasting($0, y, op: name, /), output, op: name) { -($0 * $1) }
+        }
+        return combineTangents(fromX, fromY, shape: output.shape, op: name, left: { $0 }, right: { $0 }, +)
+    }
+}
+
+/// The sum of two optional tangent contributions, broadcast to the output's
+/// shape; a missing contribution counts as zero.
+@inlinable
+func combineTangents<S: FieldScalar>(
+    _ a: TensorValue<S>?, _ b: TensorValue<S>?, shape: Shape, op: String,
+    left: (S) -> S, right: (S) -> S, _ combine: (S, S) -> S
+) -> TensorValue<S> {
+    switch (a, b) {
+    case let (a?, b?): return TensorValue.broadcasting(a, b, op: op, combine).broadcast(to: shape)
+    case let (a?, nil): return a.map(left).broadcast(to: shape)
+    case let (nil, b?): return b.map(right).broadcast(to: shape)
+    case (nil, nil): return .zeros(shape)
+    }
+}

@@ -1,0 +1,102 @@
+import RealModule
+
+/// A unary field operation applied element by element, defined by its scalar
+/// function and derivative; the tensor rules come from this protocol.
+///
+/// ```swift
+/// struct Cube: ElementwiseOperation {
+///     var name: String { "Cube" }
+///     func apply<S: FieldScalar>(_ x: S) -> S { x * x * x }
+///     func derivative<S: FieldScalar>(at x: S, output: S) -> S { S(3) * x * x }
+/// }
+/// ```
+public protocol ElementwiseOperation: UnaryOperation {
+    /// The scalar function.
+    func apply<S: FieldScalar>(_ x: S) -> S
+    /// Its derivative at `x`, given `output == apply(x)`.
+    func derivative<S: FieldScalar>(at x: S, output: S) -> S
+}
+
+extension ElementwiseOperation {
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
+        x.map { apply($0) }
+    }
+
+    @inlinable
+    public func vjp<S: FieldScalar>(
+        _ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>
+    ) -> TensorValue<S> {
+        elementwiseProduct(gradient, x, output, derivative)
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(
+        _ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>
+    ) -> TensorValue<S> {
+        elementwiseProduct(tangent, x, output, derivative)
+    }
+}
+
+/// A unary elementary-function operation applied element by element, defined
+/// by its scalar function and derivative.
+///
+/// ```swift
+/// struct Softplus: ElementwiseElementaryOperation {
+///     var name: String { "Softplus" }
+///     func apply<S: ElementaryScalar>(_ x: S) -> S { S.log(onePlus: S.exp(x)) }
+///     func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { 1 / (1 + S.exp(-x)) }
+/// }
+/// ```
+public protocol ElementwiseElementaryOperation: ElementaryUnaryOperation {
+    /// The scalar function.
+    func apply<S: ElementaryScalar>(_ x: S) -> S
+    /// Its derivative at `x`, given `output == apply(x)`.
+    func derivative<S: ElementaryScalar>(at x: S, output: S) -> S
+}
+
+extension ElementwiseElementaryOperation {
+    @inlinable
+    public func value<S: ElementaryScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
+        x.map { apply($0) }
+    }
+
+    @inlinable
+    public func vjp<S: ElementaryScalar>(
+        _ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>
+    ) -> TensorValue<S> {
+        elementwiseProduct(gradient, x, output, derivative)
+    }
+
+    @inlinable
+    public func jvp<S: ElementaryScalar>(
+        _ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>
+    ) -> TensorValue<S> {
+        elementwiseProduct(tangent, x, output, derivative)
+    }
+}
+
+/// `seed[i] * derivative(x[i], y[i])` for every element: the chain rule of an
+/// element-wise function, in one pass over memory.
+@inlinable
+func elementwiseProduct<S: FieldScalar>(
+    _ seed: TensorValue<S>, _ x: TensorValue<S>, _ y: TensorValue<S>,
+    _ derivative: (S, S) -> S
+) -> TensorValue<S> {
+    guard seed.shape == x.shape else {
+        fatalError("elementwise rule: seed of shape \(seed.shape) for an input of shape \(x.shape)")
+    }
+    let count = x.elementCount
+    let results = seed.scalars.withUnsafeBufferPointer { g in
+        x.scalars.withUnsafeBufferPointer { x in
+            y.scalars.withUnsafeBufferPointer { y in
+                [S](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    let out = buffer.baseAddress!
+                    for i in 0..<count { (out + i).initialize(to: g[i] * derivative(x[i], y[i])) }
+                    initialized = count
+                }
+            }
+        }
+    }
+    return TensorValue(shape: x.shape, scalars: results)
+}

@@ -1,0 +1,38 @@
+import RealModule
+
+/// The matrix product of two 2-D tensors, `[m, k] × [k, n] → [m, n]` (`MmBackward`).
+///
+/// ```swift
+/// let c = a.matmul(b)   // records MatrixMultiply()
+/// ```
+public struct MatrixMultiply: BinaryOperation {
+    public init() {}
+    public var name: String { "Mm" }
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
+        x.matmul(y, op: "matmul")
+    }
+
+    /// ∂L/∂x = G·yᵀ and ∂L/∂y = xᵀ·G.
+    @inlinable
+    public func vjp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        gradient: TensorValue<S>, wrt operand: BinaryOperand
+    ) -> TensorValue<S> {
+        operand == .left
+            ? gradient.matmul(y.transposed(0, 1), op: "matmul")
+            : x.transposed(0, 1).matmul(gradient, op: "matmul")
+    }
+
+    /// d(x·y) = dx·y + x·dy.
+    @inlinable
+    public func jvp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
+    ) -> TensorValue<S> {
+        let fromX = tangents.x.map { $0.matmul(y, op: "matmul") }
+        let fromY = tangents.y.map { x.matmul($0, op: "matmul") }
+        return combineTangents(fromX, fromY, shape: output.shape, op: name, left: { $0 }, right: { $0 }, +)
+    }
+}

@@ -1,0 +1,47 @@
+import RealModule
+
+/// `xⁿ` for an integer `n` (`PowBackward`): repeated multiplication, so it
+/// runs exactly over rationals and `x.pow(2)` is exactly `x * x`.
+public struct IntegerPower: ElementwiseOperation {
+    /// The exponent.
+    public let exponent: Int
+    public init(_ exponent: Int) { self.exponent = exponent }
+    public var name: String { "Pow" }
+
+    @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { Self.power(x, exponent) }
+
+    /// n·xⁿ⁻¹ (0 when n = 0, even at x = 0).
+    @inlinable
+    public func derivative<S: FieldScalar>(at x: S, output: S) -> S {
+        exponent == 0 ? .zero : S(Double(exponent)) * Self.power(x, exponent - 1)
+    }
+
+    /// `x` to the power `n` by repeated squaring; a negative `n` gives `1/x^|n|`.
+    @inlinable
+    public static func power<S: FieldScalar>(_ x: S, _ n: Int) -> S {
+        var result: S = 1
+        var base = x
+        var remaining = n.magnitude
+        while remaining > 0 {
+            if remaining & 1 == 1 { result *= base }
+            remaining >>= 1
+            if remaining > 0 { base *= base }
+        }
+        return n < 0 ? 1 / result : result
+    }
+}
+
+/// `xᵖ` for a real exponent `p` (`PowBackward`); NaN for negative `x`, as in
+/// swift-numerics. `Tensor.pow(_:)` records ``IntegerPower`` when `p` is integral.
+public struct RealPower: ElementwiseElementaryOperation {
+    /// The exponent.
+    public let exponent: Double
+    public init(_ exponent: Double) { self.exponent = exponent }
+    public var name: String { "Pow" }
+    @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.pow(x, S(exponent)) }
+    /// p·xᵖ⁻¹.
+    @inlinable
+    public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S {
+        S(exponent) * S.pow(x, S(exponent - 1))
+    }
+}

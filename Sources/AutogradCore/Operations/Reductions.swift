@@ -1,0 +1,99 @@
+import RealModule
+
+// Sums and means, of all elements or along one axis.
+
+/// The sum of all elements, a zero-dimensional result (`SumBackward`).
+public struct Sum: UnaryOperation {
+    public init() {}
+    public var name: String { "Sum" }
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
+        TensorValue(shape: [], scalars: [x.sum()])
+    }
+
+    /// Every element receives the output's gradient.
+    @inlinable
+    public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
+        TensorValue(repeating: gradient.scalars[0], shape: x.shape)
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
+        TensorValue(shape: [], scalars: [tangent.sum()])
+    }
+}
+
+/// The mean of all elements, a zero-dimensional result (`MeanBackward`).
+public struct Mean: UnaryOperation {
+    public init() {}
+    public var name: String { "Mean" }
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
+        TensorValue(shape: [], scalars: [x.sum() / S(Double(x.elementCount))])
+    }
+
+    /// Every element receives the output's gradient divided by the count.
+    @inlinable
+    public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
+        TensorValue(repeating: gradient.scalars[0] / S(Double(x.elementCount)), shape: x.shape)
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
+        TensorValue(shape: [], scalars: [tangent.sum() / S(Double(x.elementCount))])
+    }
+}
+
+/// The sum along one axis, which the result no longer has (`SumBackward`).
+/// A negative axis counts from the end.
+public struct SumAlongAxis: UnaryOperation {
+    /// The axis summed over, as given (possibly negative).
+    public let axis: Int
+    public init(axis: Int) { self.axis = axis }
+    public var name: String { "Sum" }
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
+        x.sum(alongAxis: x.shape.normalizedAxis(axis, op: "sum(dim:)"))
+    }
+
+    @inlinable
+    public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
+        let axis = x.shape.normalizedAxis(axis, op: "sum(dim:)")
+        return gradient.repeated(alongNewAxis: axis, count: x.shape[axis])
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
+        value(tangent)
+    }
+}
+
+/// The mean along one axis, which the result no longer has (`MeanBackward`).
+public struct MeanAlongAxis: UnaryOperation {
+    /// The axis averaged over, as given (possibly negative).
+    public let axis: Int
+    public init(axis: Int) { self.axis = axis }
+    public var name: String { "Mean" }
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
+        let axis = x.shape.normalizedAxis(axis, op: "mean(dim:)")
+        let count = S(Double(x.shape[axis]))
+        return x.sum(alongAxis: axis).map { $0 / count }
+    }
+
+    @inlinable
+    public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
+        let axis = x.shape.normalizedAxis(axis, op: "mean(dim:)")
+        let count = S(Double(x.shape[axis]))
+        return gradient.map { $0 / count }.repeated(alongNewAxis: axis, count: x.shape[axis])
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
+        value(tangent)
+    }
+}

@@ -1,0 +1,43 @@
+/// Reverse-mode differentiation on the recorded tape: one backward pass gives
+/// the gradient with respect to every input, with PyTorch's rules.
+///
+/// Unlike `backward()`, it returns the gradients (like `torch.autograd.grad`)
+/// and leaves `.grad` and the graph untouched, so other strategies can
+/// differentiate the same result afterwards.
+///
+/// ```swift
+/// let x = Tensor([1.0, 2, 3], requiresGrad: true)
+/// let y = (x * x).sum()
+/// try ReverseMode().gradient(of: y, withRespectTo: [x])[0]   // tensor([2., 4., 6.])
+/// ```
+public struct ReverseMode: Differentiable {
+    public init() {}
+
+    public var name: String { "reverse" }
+
+    public func gradient(of result: Tensor, withRespectTo leaves: [Tensor]) throws(AutogradError) -> [Tensor] {
+        for (index, leaf) in leaves.enumerated() {
+            guard leaf.isLeaf else { throw .inputIsNotLeaf(index: index) }
+            guard leaf.requiresGrad else { throw .inputDoesNotRequireGrad(index: index) }
+        }
+        guard result.requiresGrad else { throw .doesNotRequireGrad }
+        let seed = try result.seedGradient(nil)
+        var gradients = [TensorValue<Double>?](repeating: nil, count: leaves.count)
+        try Backpropagation.run(
+            from: result, seed: seed, retainGraph: true,
+            wants: { leaf in leaves.contains { $0 === leaf } },
+            deliver: { leaf, contribution in
+                for index in leaves.indices where leaves[index] === leaf {
+                    gradients[index] = gradients[index].map { $0.adding(contribution) } ?? contribution
+                }
+            }
+        )
+        return leaves.indices.map { Tensor(gradients[$0] ?? .zeros(leaves[$0].shape)) }
+    }
+
+    public func gradient(at point: [Tensor], of function: ([Tensor]) -> Tensor) throws(AutogradError) -> [Tensor] {
+        let inputs = point.map { Tensor($0.value, requiresGrad: true) }
+        let result = withGradEnabled(true) { function(inputs) }
+        return try gradient(of: result, withRespectTo: inputs)
+    }
+}

@@ -1,0 +1,45 @@
+/// The errors of differentiation: each says what went wrong and what to do.
+///
+/// A throwing call that fails leaves every tensor, its `.grad` and the graph as
+/// they were.
+public enum AutogradError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `backward()` on a tensor that neither requires gradients nor has a `gradFn`.
+    case doesNotRequireGrad
+    /// `backward()` without a gradient on a result with more than one element.
+    case nonScalarBackward(shape: Shape)
+    /// `backward(gradient:)` with a gradient whose shape is not the result's.
+    case gradientShapeMismatch(expected: Shape, got: Shape)
+    /// A second backward pass through a graph whose saved values were freed.
+    case graphFreed(node: String)
+    /// A tensor to differentiate with respect to does not require gradients.
+    case inputDoesNotRequireGrad(index: Int)
+    /// A tensor to differentiate with respect to is not a leaf.
+    case inputIsNotLeaf(index: Int)
+    /// A graph with an elementary-function op was replayed over a scalar type
+    /// that only has field arithmetic (such as rationals).
+    case requiresElementaryFunctions(operation: String)
+
+    public var description: String {
+        switch self {
+        case .doesNotRequireGrad:
+            return "the tensor does not require grad and has no gradFn: "
+                + "set requiresGrad = true on the leaves it is computed from, outside any no-grad scope"
+        case .nonScalarBackward(let shape):
+            return "backward() needs a gradient for a result of shape \(shape): "
+                + "call backward(gradient:) with a tensor of shape \(shape), or reduce the result to one element (e.g. .sum())"
+        case .gradientShapeMismatch(let expected, let got):
+            return "backward(gradient:) got a gradient of shape \(got) for a result of shape \(expected): "
+                + "pass a gradient of shape \(expected)"
+        case .graphFreed(let node):
+            return "trying to backward through the graph a second time (\(node) was freed after the first pass): "
+                + "pass retainGraph: true to the first backward() if you need to backward through the graph again"
+        case .inputDoesNotRequireGrad(let index):
+            return "input \(index) does not require grad: set requiresGrad = true on it before computing the result"
+        case .inputIsNotLeaf(let index):
+            return "input \(index) is not a leaf (it has a gradFn): differentiate with respect to the leaves it is computed from"
+        case .requiresElementaryFunctions(let operation):
+            return "the graph contains \(operation), which needs elementary functions: "
+                + "replay it over a scalar type with them (such as Double or a big float), not a field-only type"
+        }
+    }
+}

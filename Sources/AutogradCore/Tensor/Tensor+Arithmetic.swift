@@ -1,0 +1,87 @@
+// Arithmetic operators with NumPy broadcasting, and with a `Double` on either
+// side. A shape mismatch traps with a message naming the op and both shapes.
+
+extension Tensor {
+    /// Element-wise sum, broadcasting. `a + b`
+    @inlinable public static func + (a: Tensor, b: Tensor) -> Tensor { applying(Add(), a, b) }
+    /// Element-wise difference, broadcasting. `a - b`
+    @inlinable public static func - (a: Tensor, b: Tensor) -> Tensor { applying(Subtract(), a, b) }
+    /// Element-wise product, broadcasting. `a * b`
+    @inlinable public static func * (a: Tensor, b: Tensor) -> Tensor { applying(Multiply(), a, b) }
+    /// Element-wise quotient, broadcasting. `a / b`
+    @inlinable public static func / (a: Tensor, b: Tensor) -> Tensor { applying(Divide(), a, b) }
+
+    /// Adds a constant to every element. `x + 1`
+    @inlinable public static func + (x: Tensor, c: Double) -> Tensor { x.applying(AddScalar(c)) }
+    /// Adds a constant to every element. `1 + x`
+    @inlinable public static func + (c: Double, x: Tensor) -> Tensor { x.applying(AddScalar(c)) }
+    /// Subtracts a constant from every element. `x - 1`
+    @inlinable public static func - (x: Tensor, c: Double) -> Tensor { x.applying(SubtractScalar(c)) }
+    /// Subtracts every element from a constant. `1 - x`
+    @inlinable public static func - (c: Double, x: Tensor) -> Tensor { x.applying(SubtractFromScalar(c)) }
+    /// Multiplies every element by a constant. `x * 2`
+    @inlinable public static func * (x: Tensor, c: Double) -> Tensor { x.applying(MultiplyScalar(c)) }
+    /// Multiplies every element by a constant. `2 * x`
+    @inlinable public static func * (c: Double, x: Tensor) -> Tensor { x.applying(MultiplyScalar(c)) }
+    /// Divides every element by a constant. `x / 2`
+    @inlinable public static func / (x: Tensor, c: Double) -> Tensor { x.applying(DivideByScalar(c)) }
+    /// Divides a constant by every element. `1 / x`
+    @inlinable public static func / (c: Double, x: Tensor) -> Tensor { x.applying(DivideScalarBy(c)) }
+
+    /// Element-wise negation. `-x`
+    @inlinable public static prefix func - (x: Tensor) -> Tensor { x.applying(Negate()) }
+}
+
+extension Tensor {
+    /// Every element to an integer power, like `x.pow(2)` in PyTorch: exactly
+    /// `x * x` for 2.
+    @inlinable public func pow(_ exponent: Int) -> Tensor { applying(IntegerPower(exponent)) }
+
+    /// Every element to a real power; an integral exponent records the integer
+    /// power. Negative elements give NaN for a non-integral exponent.
+    @inlinable
+    public func pow(_ exponent: Double) -> Tensor {
+        if exponent.rounded() == exponent, let integer = Int(exactly: exponent) {
+            return applying(IntegerPower(integer))
+        }
+        return applying(RealPower(exponent))
+    }
+
+    /// `eˣ` element-wise.
+    @inlinable public func exp() -> Tensor { applying(Exp()) }
+    /// The natural logarithm element-wise.
+    @inlinable public func log() -> Tensor { applying(Log()) }
+    /// The square root element-wise.
+    @inlinable public func sqrt() -> Tensor { applying(SquareRoot()) }
+    /// The sine element-wise.
+    @inlinable public func sin() -> Tensor { applying(Sine()) }
+    /// The cosine element-wise.
+    @inlinable public func cos() -> Tensor { applying(Cosine()) }
+    /// The hyperbolic tangent element-wise.
+    @inlinable public func tanh() -> Tensor { applying(HyperbolicTangent()) }
+    /// The logistic function `1/(1 + e⁻ˣ)` element-wise.
+    @inlinable public func sigmoid() -> Tensor { applying(Sigmoid()) }
+    /// The absolute value element-wise.
+    @inlinable public func abs() -> Tensor { applying(Absolute()) }
+    /// `max(x, 0)` element-wise.
+    @inlinable public func relu() -> Tensor { applying(Relu()) }
+
+    /// The sum of all elements, a zero-dimensional tensor.
+    @inlinable public func sum() -> Tensor { applying(Sum()) }
+    /// The sum along dimension `dim` (negative counts from the end), which the
+    /// result no longer has.
+    @inlinable public func sum(dim: Int) -> Tensor { applying(SumAlongAxis(axis: dim)) }
+    /// The mean of all elements, a zero-dimensional tensor.
+    @inlinable public func mean() -> Tensor { applying(Mean()) }
+    /// The mean along dimension `dim`, which the result no longer has.
+    @inlinable public func mean(dim: Int) -> Tensor { applying(MeanAlongAxis(axis: dim)) }
+
+    /// The matrix product of two 2-D tensors, `[m, k] × [k, n] → [m, n]`.
+    @inlinable public func matmul(_ other: Tensor) -> Tensor { Tensor.applying(MatrixMultiply(), self, other) }
+    /// A 2-D tensor's transpose, like PyTorch's `t()`.
+    @inlinable public func transpose() -> Tensor { transpose(0, 1) }
+    /// The tensor with two dimensions swapped.
+    @inlinable public func transpose(_ dim0: Int, _ dim1: Int) -> Tensor { applying(Transpose(dim0, dim1)) }
+    /// The same elements under new dimensions; one may be `-1`, inferred.
+    @inlinable public func reshape(_ dimensions: Int...) -> Tensor { applying(Reshape(dimensions)) }
+}

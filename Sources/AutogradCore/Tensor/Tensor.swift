@@ -1,0 +1,120 @@
+/// An n-dimensional array of `Double`s that records the operations on it for
+/// automatic differentiation, with PyTorch's semantics.
+///
+/// A tensor is a reference, like a PyTorch tensor: setting `requiresGrad` or
+/// reading `.grad` through any variable that holds it sees the same tensor. Its
+/// values never change after creation; gradients accumulate in `.grad` of
+/// leaves.
+///
+/// ```swift
+/// let x = Tensor.ones(2, 2, requiresGrad: true)
+/// let y = (x * x).sum()
+/// try y.backward()
+/// print(x.grad!)   // tensor([[2., 2.],
+///                  //         [2., 2.]])
+/// ```
+public final class Tensor {
+    /// The shape and the elements.
+    public let value: TensorValue<Double>
+    /// The node of the operation that made this tensor, or `nil` for a leaf.
+    public private(set) var gradFn: GraphNode?
+    /// The accumulated gradient of a leaf that requires gradients, after `backward()`;
+    /// `nil` otherwise. Set it to `nil` (or call ``zeroGrad()``) to start afresh.
+    public var grad: Tensor?
+    @usableFromInline var leafRequiresGrad: Bool
+
+    /// A leaf tensor with the given values.
+    @inlinable
+    public init(_ value: TensorValue<Double>, requiresGrad: Bool = false) {
+        self.value = value
+        self.leafRequiresGrad = requiresGrad
+    }
+
+    /// A tensor made by a recorded operation.
+    @usableFromInline
+    init(_ value: TensorValue<Double>, gradFn: GraphNode) {
+        self.value = value
+        self.gradFn = gradFn
+        self.leafRequiresGrad = false
+    }
+
+    /// Whether operations on this tensor are recorded and gradients flow to it.
+    ///
+    /// Settable on leaves, like PyTorch's `requires_grad_()`. A tensor that an
+    /// operation made requires gradients; setting `false` on it traps: use
+    /// ``detach()`` instead.
+    public var requiresGrad: Bool {
+        get { leafRequiresGrad || gradFn != nil }
+        set {
+            guard gradFn == nil else {
+                if newValue { return }
+                fatalError("requiresGrad: you can only change requiresGrad of leaf tensors; "
+                    + "use detach() to get a tensor that does not require grad")
+            }
+            leafRequiresGrad = newValue
+        }
+    }
+
+    /// Whether no recorded operation made this tensor (`gradFn == nil`).
+    public var isLeaf: Bool { gradFn == nil }
+
+    /// The dimensions, outermost first.
+    public var shape: Shape { value.shape }
+    /// The elements in row-major order.
+    public var scalars: [Double] { value.scalars }
+    /// The number of elements.
+    public var elementCount: Int { value.elementCount }
+    /// The number of dimensions.
+    public var rank: Int { value.shape.rank }
+
+    /// The element at an index with one component per dimension.
+    ///
+    /// ```swift
+    /// Tensor([[1, 2], [3, 4]])[1, 0]   // 3.0
+    /// ```
+    public subscript(index: Int...) -> Double { value[index] }
+
+    /// The only element of a one-element tensor; traps otherwise.
+    ///
+    /// ```swift
+    /// Tensor([1.0, 2, 3]).sum().item()   // 6.0
+    /// ```
+    public func item() -> Double {
+        guard elementCount == 1 else {
+            fatalError("item(): only a one-element tensor can be converted to a scalar, got shape \(shape)")
+        }
+        return value.scalars[0]
+    }
+
+    /// A new leaf sharing these values that does not require gradients, like
+    /// PyTorch's `detach()`: nothing computed from it is recorded.
+    public func detach() -> Tensor { Tensor(value) }
+
+    /// Makes this tensor a leaf that does not require gradients, like PyTorch's
+    /// `detach_()`. Graphs already recorded through it are unchanged.
+    public func detachInPlace() {
+        gradFn = nil
+        leafRequiresGrad = false
+    }
+
+    /// Forgets the accumulated gradient, like PyTorch's `grad = None`.
+    public func zeroGrad() { grad = nil }
+
+    /// Whether an operation on this input is recorded now.
+    @inlinable
+    static func isRecording(_ input: Tensor) -> Bool {
+        input.requiresGrad && GradMode.isEnabled
+    }
+
+    /// Whether an operation on these two inputs is recorded now.
+    @inlinable
+    static func isRecording(_ left: Tensor, _ right: Tensor) -> Bool {
+        (left.requiresGrad || right.requiresGrad) && GradMode.isEnabled
+    }
+
+    /// The input of a graph node that reads this tensor.
+    @usableFromInline
+    var asGraphInput: GraphInput {
+        if let gradFn { .node(gradFn) } else { .leaf(self) }
+    }
+}

@@ -1,0 +1,102 @@
+/// The dimensions of a tensor, outermost first (row-major).
+///
+/// A shape with no dimensions (`[]`) is the shape of a zero-dimensional tensor,
+/// such as the result of `sum()`; it holds one element.
+///
+/// ```swift
+/// let shape: Shape = [3, 8]
+/// shape.elementCount   // 24
+/// shape.description    // "[3, 8]"
+/// ```
+public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
+    /// The size of each dimension, outermost first.
+    public var dimensions: [Int]
+
+    /// A shape with the given dimensions; every dimension must be non-negative.
+    @inlinable
+    public init(_ dimensions: [Int]) {
+        for size in dimensions where size < 0 {
+            fatalError("Shape: dimension sizes must be non-negative, got \(dimensions)")
+        }
+        self.dimensions = dimensions
+    }
+
+    @inlinable
+    public init(arrayLiteral dimensions: Int...) {
+        self.init(dimensions)
+    }
+
+    /// The number of dimensions (0 for a zero-dimensional tensor).
+    @inlinable public var rank: Int { dimensions.count }
+
+    /// The number of elements: the product of the dimensions (1 for `[]`).
+    @inlinable public var elementCount: Int { dimensions.reduce(1, *) }
+
+    /// The size of dimension `axis`.
+    @inlinable public subscript(axis: Int) -> Int { dimensions[axis] }
+
+    /// The distance, in elements, between neighbours along each dimension.
+    ///
+    /// ```swift
+    /// Shape([3, 8]).strides   // [8, 1]
+    /// ```
+    @inlinable
+    public var strides: [Int] {
+        var strides = [Int](repeating: 1, count: rank)
+        var step = 1
+        for axis in stride(from: rank - 1, through: 0, by: -1) {
+            strides[axis] = step
+            step *= dimensions[axis]
+        }
+        return strides
+    }
+
+    public var description: String { "[" + dimensions.map(String.init).joined(separator: ", ") + "]" }
+
+    /// The shape both operands take under NumPy's broadcasting rules, or `nil`
+    /// when they are incompatible.
+    ///
+    /// Dimensions are aligned from the right; each pair must be equal or contain a 1.
+    ///
+    /// ```swift
+    /// Shape.broadcast([3, 1], [4])   // [3, 4]
+    /// Shape.broadcast([3], [4])      // nil
+    /// ```
+    @inlinable
+    public static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
+        if a == b { return a }
+        let rank = Swift.max(a.rank, b.rank)
+        var result = [Int](repeating: 1, count: rank)
+        for offset in 0..<rank {
+            let sizeA = offset < a.rank ? a.dimensions[a.rank - 1 - offset] : 1
+            let sizeB = offset < b.rank ? b.dimensions[b.rank - 1 - offset] : 1
+            guard sizeA == sizeB || sizeA == 1 || sizeB == 1 else { return nil }
+            result[rank - 1 - offset] = sizeA == 1 ? sizeB : sizeA
+        }
+        return Shape(result)
+    }
+
+    /// The strides with which an operand of this shape is read when broadcast to
+    /// `target`: 0 along the dimensions it is repeated in.
+    @inlinable
+    func broadcastStrides(to target: Shape) -> [Int] {
+        let own = strides
+        var result = [Int](repeating: 0, count: target.rank)
+        let offset = target.rank - rank
+        for axis in 0..<rank where dimensions[axis] != 1 {
+            result[axis + offset] = own[axis]
+        }
+        return result
+    }
+
+    /// Converts a possibly negative axis (counted from the end) into an index,
+    /// trapping with the op's name when it is out of range.
+    @inlinable
+    func normalizedAxis(_ axis: Int, op: String) -> Int {
+        let normalized = axis < 0 ? axis + rank : axis
+        guard normalized >= 0 && normalized < rank else {
+            fatalError("\(op): axis \(axis) is out of range for shape \(self)")
+        }
+        return normalized
+    }
+}

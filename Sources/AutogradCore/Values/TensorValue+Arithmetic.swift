@@ -1,0 +1,177 @@
+import RealModule
+
+// Field arithmetic, reductions and linear algebra on tensor values, generic over
+// the scalar so that every strategy runs the same loops. The ops in
+// `Operations/` are written in terms of these.
+
+extension TensorValue where Scalar: FieldScalar {
+    /// Values of the given shape, all zero.
+    @inlinable
+    public static func zeros(_ shape: Shape) -> TensorValue { TensorValue(repeating: .zero, shape: shape) }
+
+    /// The sum of every element, accumulated in four interleaved partial sums
+    /// (which the compiler can vectorise, and which roughly halves the rounding
+    /// error of a single running sum).
+    @inlinable
+    public func sum() -> Scalar {
+        scalars.withUnsafeBufferPointer { x in
+            var s0 = Scalar.zero, s1 = Scalar.zero, s2 = Scalar.zero, s3 = Scalar.zero
+            let count = x.count
+            var i = 0
+            while i + 4 <= count {
+                s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
+                i += 4
+            }
+            while i < count { s0 += x[i]; i += 1 }
+            return (s0 + s1) + (s2 + s3)
+        }
+    }
+
+    /// Sums along one axis, removing it from the shape.
+    ///
+    /// ```swift
+    /// TensorValue(shape: [2, 2], scalars: [1.0, 2, 3, 4]).sum(alongAxis: 0).scalars   // [4, 6]
+    /// ```
+    @inlinable
+    public func sum(alongAxis axis: Int) -> TensorValue {
+        let (outer, size, inner) = splitShape(at: axis)
+        var dimensions = shape.dimensions
+        dimensions.remove(at: axis)
+        var result = [Scalar](repeating: .zero, count: outer * inner)
+        scalars.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { out in
+                for o in 0..<outer {
+                    for k in 0..<size {
+                        let row = (o * size + k) * inner
+                        for i in 0..<inner { out[o * inner + i] += x[row + i] }
+                    }
+                }
+            }
+        }
+        return TensorValue(shape: Shape(dimensions), scalars: result)
+    }
+
+    /// The sizes before, at and after `axis`, for loops over one axis.
+    @inlinable
+    func splitShape(at axis: Int) -> (outer: Int, size: Int, inner: Int) {
+        let dimensions = shape.dimensions
+        let outer = dimensions[..<axis].reduce(1, *)
+        let inner = dimensions[(axis + 1)...].reduce(1, *)
+        return (outer, dimensions[axis], inner)
+    }
+
+    /// Repeats the values along a new axis of the given size, inserted at `axis`;
+    /// the inverse of ``sum(alongAxis:)`` for gradients.
+    @inlinable
+    public func repeated(alongNewAxis axis: Int, count size: Int) -> TensorValue {
+        var dimensions = shape.dimensions
+        dimensions.insert(size, at: axis)
+        let outer = dimensions[..<axis].reduce(1, *)
+        let inner = dimensions[(axis + 1)...].reduce(1, *)
+        var result = [Scalar]()
+        result.reserveCapacity(outer * size * inner)
+        for o in 0..<outer {
+            let row = scalars[(o * inner)..<((o + 1) * inner)]
+            for _ in 0..<size { result.append(contentsOf: row) }
+        }
+        return TensorValue(shape: Shape(dimensions), scalars: result)
+    }
+
+    /// The values repeated to a larger shape that they broadcast to.
+    @inlinable
+    public func broadcast(to target: Shape) -> TensorValue {
+        if shape == target { return self }
+        guard Shape.broadcast(shape, target) == target else {
+            fatalError("broadcast: shape \(shape) cannot be broadcast to \(target)")
+        }
+        if elementCount == 1 { return TensorValue(repeating: scalars[0], shape: target) }
+        let count = target.elementCount
+        let results = scalars.withUnsafeBufferPointer { x in
+            [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+                let out = buffer.baseAddress!
+                let zeros = [Int](repeating: 0, count: target.rank)
+                forEachBroadcastOffset(target, shape.broadcastStrides(to: target), zeros) { i, offset, _ in
+                    (out + i).initialize(to: x[offset])
+                }
+                initialized = count
+            }
+        }
+        return TensorValue(shape: target, scalars: results)
+    }
+
+    /// Sums a gradient of a broadcast result back down to the shape of the
+    /// operand that was broadcast: the reverse of ``broadcast(to:)``.
+    @inlinable
+    public func reduced(to target: Shape) -> TensorValue {
+        if shape == target { return self }
+        guard Shape.broadcast(target, shape) == shape else {
+            fatalError("reduce: shape \(shape) cannot be reduced to \(target)")
+        }
+        var result = [Scalar](repeating: .zero, count: target.elementCount)
+        scalars.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { out in
+                let zeros = [Int](repeating: 0, count: shape.rank)
+                forEachBroadcastOffset(shape, target.broadcastStrides(to: shape), zeros) { i, offset, _ in
+                    out[offset] += x[i]
+                }
+            }
+        }
+        return TensorValue(shape: target, scalars: result)
+    }
+
+    /// The values with two axes swapped.
+    @inlinable
+    public func transposed(_ axis0: Int, _ axis1: Int) -> TensorValue {
+        if axis0 == axis1 { return self }
+        var dimensions = shape.dimensions
+        dimensions.swapAt(axis0, axis1)
+        var strides = shape.strides
+        strides.swapAt(axis0, axis1)
+        let target = Shape(dimensions)
+        let count = elementCount
+        let results = scalars.withUnsafeBufferPointer { x in
+            [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+                let out = buffer.baseAddress!
+                let zeros = [Int](repeating: 0, count: target.rank)
+                forEachBroadcastOffset(target, strides, zeros) { i, offset, _ in
+                    (out + i).initialize(to: x[offset])
+                }
+                initialized = count
+            }
+        }
+        return TensorValue(shape: target, scalars: results)
+    }
+
+    /// The matrix product of two 2-D values, `[m, k] × [k, n] → [m, n]`.
+    ///
+    /// Traps, naming `op` and both shapes, unless both are 2-D with matching
+    /// inner dimensions.
+    @inlinable
+    public func matmul(_ other: TensorValue, op: String = "MatMul") -> TensorValue {
+        guard shape.rank == 2 && other.shape.rank == 2 && shape[1] == other.shape[0] else {
+            fatalError("\(op): shapes \(shape) and \(other.shape) cannot be multiplied (need [m, k] and [k, n])")
+        }
+        let m = shape[0], k = shape[1], n = other.shape[1]
+        var result = [Scalar](repeating: .zero, count: m * n)
+        scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                result.withUnsafeMutableBufferPointer { c in
+                    for i in 0..<m {
+                        for p in 0..<k {
+                            let aip = a[i * k + p]
+                            for j in 0..<n { c[i * n + j] += aip * b[p * n + j] }
+                        }
+                    }
+                }
+            }
+        }
+        return TensorValue(shape: [m, n], scalars: result)
+    }
+
+    /// The element-wise sum of two values of the same shape, as gradients are
+    /// accumulated.
+    @inlinable
+    public func adding(_ other: TensorValue) -> TensorValue {
+        TensorValue.broadcasting(self, other, op: "Accumulate", +)
+    }
+}

@@ -1,0 +1,171 @@
+/// The values of a tensor: a shape and its elements in row-major order,
+/// generic over the scalar.
+///
+/// `Tensor` keeps a `TensorValue<Double>`; replaying a recorded graph computes
+/// `TensorValue<Rational>`, `TensorValue<Dual<Double>>` and so on with the same
+/// op code. Storage is a Swift array, so copies share it until one is mutated.
+///
+/// ```swift
+/// let v = TensorValue(shape: [2, 2], scalars: [1.0, 2, 3, 4])
+/// v[[1, 0]]   // 3.0
+/// ```
+public struct TensorValue<Scalar> {
+    /// The dimensions, outermost first.
+    public var shape: Shape
+    /// The elements in row-major order; `scalars.count == shape.elementCount`.
+    public var scalars: [Scalar]
+
+    /// Values with the given shape and row-major elements.
+    @inlinable
+    public init(shape: Shape, scalars: [Scalar]) {
+        guard scalars.count == shape.elementCount else {
+            fatalError("TensorValue: \(scalars.count) scalars cannot fill shape \(shape)")
+        }
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// Values of the given shape with every element equal to `value`.
+    @inlinable
+    public init(repeating value: Scalar, shape: Shape) {
+        self.shape = shape
+        self.scalars = [Scalar](repeating: value, count: shape.elementCount)
+    }
+
+    /// The number of elements.
+    @inlinable public var elementCount: Int { scalars.count }
+
+    /// The element at a multi-dimensional index.
+    @inlinable
+    public subscript(index: [Int]) -> Scalar {
+        scalars[flatIndex(index)]
+    }
+
+    /// The row-major position of a multi-dimensional index, trapping when the
+    /// index does not fit the shape.
+    @inlinable
+    public func flatIndex(_ index: [Int]) -> Int {
+        guard index.count == shape.rank else {
+            fatalError("index \(index) has \(index.count) components, but the shape \(shape) has \(shape.rank)")
+        }
+        var flat = 0
+        for axis in 0..<shape.rank {
+            let size = shape.dimensions[axis]
+            guard index[axis] >= 0 && index[axis] < size else {
+                fatalError("index \(index) is out of range for shape \(shape)")
+            }
+            flat = flat * size + index[axis]
+        }
+        return flat
+    }
+
+    /// The same elements under another shape with the same element count.
+    @inlinable
+    public func reshaped(to newShape: Shape) -> TensorValue {
+        TensorValue(shape: newShape, scalars: scalars)
+    }
+
+    /// Applies `transform` to every element.
+    @inlinable
+    public func map<Result>(_ transform: (Scalar) -> Result) -> TensorValue<Result> {
+        let count = scalars.count
+        let results = scalars.withUnsafeBufferPointer { source in
+            [Result](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for i in 0..<count {
+                    (buffer.baseAddress! + i).initialize(to: transform(source[i]))
+                }
+                initialized = count
+            }
+        }
+        return TensorValue<Result>(shape: shape, scalars: results)
+    }
+
+    /// Combines two values element by element under NumPy broadcasting.
+    ///
+    /// Traps, naming `op` and both shapes, when the shapes do not broadcast.
+    ///
+    /// ```swift
+    /// let a = TensorValue(shape: [2, 1], scalars: [1.0, 2])
+    /// let b = TensorValue(shape: [3], scalars: [10.0, 20, 30])
+    /// TensorValue.broadcasting(a, b, op: "Add", +).shape   // [2, 3]
+    /// ```
+    @inlinable
+    public static func broadcasting<Other, Result>(
+        _ a: TensorValue<Scalar>, _ b: TensorValue<Other>, op: String,
+        _ combine: (Scalar, Other) -> Result
+    ) -> TensorValue<Result> {
+        let shape = broadcastShape(a.shape, b.shape, op: op)
+        let count = shape.elementCount
+        let results = a.scalars.withUnsafeBufferPointer { x in
+            b.scalars.withUnsafeBufferPointer { y in
+                [Result](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    let out = buffer.baseAddress!
+                    if a.shape == b.shape {
+                        for i in 0..<count { (out + i).initialize(to: combine(x[i], y[i])) }
+                    } else if b.elementCount == 1 {
+                        let right = y[0]
+                        for i in 0..<count { (out + i).initialize(to: combine(x[i], right)) }
+                    } else if a.elementCount == 1 {
+                        let left = x[0]
+                        for i in 0..<count { (out + i).initialize(to: combine(left, y[i])) }
+                    } else {
+                        forEachBroadcastOffset(
+                            shape, a.shape.broadcastStrides(to: shape), b.shape.broadcastStrides(to: shape)
+                        ) { i, offsetA, offsetB in
+                            (out + i).initialize(to: combine(x[offsetA], y[offsetB]))
+                        }
+                    }
+                    initialized = count
+                }
+            }
+        }
+        return TensorValue<Result>(shape: shape, scalars: results)
+    }
+}
+
+extension TensorValue: Equatable where Scalar: Equatable {}
+extension TensorValue: Hashable where Scalar: Hashable {}
+extension TensorValue: Sendable where Scalar: Sendable {}
+
+/// The broadcast shape of two operands, trapping with a message naming the op
+/// and both shapes when they are incompatible.
+@inlinable
+func broadcastShape(_ a: Shape, _ b: Shape, op: String) -> Shape {
+    guard let shape = Shape.broadcast(a, b) else {
+        fatalError("\(op): shapes \(a) and \(b) cannot be broadcast together")
+    }
+    return shape
+}
+
+/// Visits every element of `shape` in row-major order with its position and the
+/// offsets of two operands read with the given (broadcast) strides.
+@inlinable
+func forEachBroadcastOffset(
+    _ shape: Shape, _ stridesA: [Int], _ stridesB: [Int], _ body: (Int, Int, Int) -> Void
+) {
+    let rank = shape.rank
+    let count = shape.elementCount
+    if count == 0 { return }
+    if rank == 0 { body(0, 0, 0); return }
+    let inner = shape.dimensions[rank - 1]
+    let innerA = stridesA[rank - 1], innerB = stridesB[rank - 1]
+    var index = [Int](repeating: 0, count: rank)
+    var offsetA = 0, offsetB = 0, position = 0
+    while position < count {
+        for k in 0..<inner {
+            body(position + k, offsetA + k * innerA, offsetB + k * innerB)
+        }
+        position += inner
+        var axis = rank - 2
+        while axis >= 0 {
+            index[axis] += 1
+            offsetA += stridesA[axis]
+            offsetB += stridesB[axis]
+            if index[axis] < shape.dimensions[axis] { break }
+            offsetA -= stridesA[axis] * index[axis]
+            offsetB -= stridesB[axis] * index[axis]
+            index[axis] = 0
+            axis -= 1
+        }
+    }
+}
