@@ -1,4 +1,4 @@
-import RealModule
+@_exported import RealModule
 
 /// The field layer of the scalar protocol: `+ − × ÷`, comparison and constants.
 ///

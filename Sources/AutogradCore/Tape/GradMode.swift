@@ -31,3 +31,14 @@ public func withNoGrad<Result>(_ body: () throws -> Result) rethrows -> Result {
 public func withGradEnabled<Result>(_ enabled: Bool, _ body: () throws -> Result) rethrows -> Result {
     try GradMode.$isEnabled.withValue(enabled, operation: body)
 }
+
+/// Runs asynchronous `body` without recording any operation.
+///
+/// ```swift
+/// let prediction = await withNoGrad { await model(input) }
+/// ```
+public func withNoGrad<Result>(
+    isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
+) async rethrows -> Result {
+    try await GradMode.$isEnabled.withValue(false, operation: body, isolation: isolation)
+}

@@ -38,7 +38,7 @@ enum TensorFormatter {
             if axis == shape.rank - 1 {
                 let items = entries.map { entry in
                     entry.map { String(repeating: " ", count: width - element(offset + $0).count) + element(offset + $0) }
-                        ?? "..."
+                        ?? " ..."
                 }
                 let perLine = Swift.max(1, (lineWidth - indent) / (width + 2))
                 let lines = stride(from: 0, to: items.count, by: perLine).map {

@@ -1,0 +1,69 @@
+import AutogradCore
+import Foundation
+import Testing
+
+/// Misuse inside an operator expression traps, like Swift's own collections,
+/// with a message that names the op and both shapes.
+@Suite struct MisuseExitTests {
+    /// Runs `body` in a child process and returns what it wrote to standard error.
+    static func trapMessage(_ result: ExitTest.Result?) -> String {
+        String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+    }
+
+    @Test func addingIncompatibleShapesTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(3, 8) + Tensor.ones(2, 4)
+        }
+        #expect(Self.trapMessage(result).contains("Add: shapes [3, 8] and [2, 4] cannot be broadcast together"))
+    }
+
+    @Test func subtractingIncompatibleShapesTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(3) - Tensor.ones(4, requiresGrad: true)
+        }
+        #expect(Self.trapMessage(result).contains("Sub: shapes [3] and [4] cannot be broadcast together"))
+    }
+
+    @Test func multiplyingMismatchedMatricesTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(2, 3).matmul(Tensor.ones(4, 5))
+        }
+        #expect(Self.trapMessage(result).contains("matmul: shapes [2, 3] and [4, 5] cannot be multiplied"))
+    }
+
+    @Test func reshapingToTheWrongCountTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(2, 3).reshape(4, 2)
+        }
+        #expect(Self.trapMessage(result).contains("reshape: shape [2, 3] (6 elements) cannot be reshaped to [4, 2]"))
+    }
+
+    @Test func summingAlongAMissingAxisTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(2, 3).sum(dim: 2)
+        }
+        #expect(Self.trapMessage(result).contains("sum(dim:): axis 2 is out of range for shape [2, 3]"))
+    }
+
+    @Test func itemOfManyElementsTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(2, 3).item()
+        }
+        #expect(Self.trapMessage(result).contains("only a one-element tensor"))
+    }
+
+    @Test func raggedLiteralTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor([[1, 2], [3]])
+        }
+        #expect(Self.trapMessage(result).contains("ragged nested array"))
+    }
+
+    @Test func switchingOffRequiresGradOnANonLeafTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let y = Tensor.ones(2, requiresGrad: true) * 2
+            y.requiresGrad = false
+        }
+        #expect(Self.trapMessage(result).contains("use detach()"))
+    }
+}

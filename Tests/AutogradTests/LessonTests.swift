@@ -1,0 +1,64 @@
+import Autograd
+import Testing
+
+/// Every step of the lesson, through the public API. Serialized: the lesson
+/// reseeds the default generator.
+@Suite(.serialized) struct LessonTests {
+    func step(_ title: String, seed: UInt64 = 0) throws -> LessonStep {
+        try #require(try Lesson.run(seed: seed).first { $0.title.hasPrefix(title) })
+    }
+
+    @Test func everyStepShowsSwiftCode() throws {
+        let steps = try Lesson.run(seed: 0)
+        #expect(steps.count == 11)
+        #expect(steps.allSatisfy { !$0.code.isEmpty })
+    }
+
+    @Test func trackingPrintsARandomThreeBySevenTensorThatRequiresGrad() throws {
+        let step = try step("Tracking")
+        #expect(step.code.contains("Tensor.rand(3, 7, requiresGrad: true)"))
+        let lines = step.output.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("tensor([[") && lines[2].hasSuffix("]], requiresGrad: true)"))
+        #expect(lines[0].split(separator: ",").count == 7)
+    }
+
+    @Test func gradFnNamesTheOp() throws {
+        let step = try step("gradFn")
+        #expect(step.output == """
+            tensor([[2., 2., 2., 2.],
+                    [2., 2., 2., 2.]], gradFn: AddBackward)
+            AddBackward
+            false true
+            """)
+    }
+
+    @Test func judiciousTracking() throws {
+        #expect(try step("Judicious tracking: detach").output == "false")
+        #expect(try step("Judicious tracking: requiresGrad").output == "nil")
+        #expect(try step("Judicious tracking: a no-grad").output == "false true")
+    }
+
+    @Test func theLossAndBothGradients() throws {
+        let steps = try Lesson.run(seed: 0)
+        let loss = try #require(steps.first { $0.title == "The loss" })
+        #expect(loss.output.hasPrefix("tensor(") && loss.output.hasSuffix(", gradFn: SumBackward)"))
+        let manual = try #require(steps.first { $0.title.hasPrefix("The gradient by hand") })
+        let auto = try #require(steps.first { $0.title.hasPrefix("The gradient by autograd") })
+        #expect(manual.output.hasPrefix("tensor([[") && !manual.output.contains("gradFn"))
+        #expect(manual.output == auto.output)
+    }
+
+    @Test(arguments: [0, 1, 42, 12345] as [UInt64])
+    func manualAndAutomaticGradientsAgreeForEverySeed(seed: UInt64) throws {
+        #expect(try step("They agree", seed: seed).output == "true")
+    }
+
+    @Test func aSeedGivesTheSameOutputEveryTime() throws {
+        let first = try Lesson.run(seed: 9).map(\.output)
+        let second = try Lesson.run(seed: 9).map(\.output)
+        let other = try Lesson.run(seed: 10).map(\.output)
+        #expect(first == second)
+        #expect(first != other)
+    }
+}
