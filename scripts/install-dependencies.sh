@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what building and testing the package needs on a fresh Debian
+# machine that has the Swift toolchain, and nothing when it is already there.
+set -euo pipefail
+
+# Debian packages the build links against (none yet; the exact backend will
+# add libgmp-dev and libmpfr-dev).
+packages=()
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    apt-get update
+    apt-get install -y "${missing[@]}"
+fi
+
+command -v swift >/dev/null || { echo "error: the Swift toolchain (6.2 or later) is not on PATH" >&2; exit 1; }
