@@ -27,14 +27,14 @@ extension ElementwiseOperation {
     public func vjp<S: FieldScalar>(
         _ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>
     ) -> TensorValue<S> {
-        elementwiseProduct(gradient, x, output, derivative)
+        elementwiseProduct(gradient, x, output) { derivative(at: $0, output: $1) }
     }
 
     @inlinable
     public func jvp<S: FieldScalar>(
         _ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>
     ) -> TensorValue<S> {
-        elementwiseProduct(tangent, x, output, derivative)
+        elementwiseProduct(tangent, x, output) { derivative(at: $0, output: $1) }
     }
 }
 
@@ -65,20 +65,20 @@ extension ElementwiseElementaryOperation {
     public func vjp<S: ElementaryScalar>(
         _ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>
     ) -> TensorValue<S> {
-        elementwiseProduct(gradient, x, output, derivative)
+        elementwiseProduct(gradient, x, output) { derivative(at: $0, output: $1) }
     }
 
     @inlinable
     public func jvp<S: ElementaryScalar>(
         _ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>
     ) -> TensorValue<S> {
-        elementwiseProduct(tangent, x, output, derivative)
+        elementwiseProduct(tangent, x, output) { derivative(at: $0, output: $1) }
     }
 }
 
 /// `seed[i] * derivative(x[i], y[i])` for every element: the chain rule of an
 /// element-wise function, in one pass over memory.
-@inlinable
+@inlinable @inline(__always)
 func elementwiseProduct<S: FieldScalar>(
     _ seed: TensorValue<S>, _ x: TensorValue<S>, _ y: TensorValue<S>,
     _ derivative: (S, S) -> S

@@ -16,6 +16,26 @@ public struct IntegerPower: ElementwiseOperation {
         exponent == 0 ? .zero : S(Double(exponent)) * Self.power(x, exponent - 1)
     }
 
+    // Squares, the commonest power, get loops without the general power's
+    // branches: x·x, and x + x (exactly 2x) for the derivative.
+
+    @inlinable
+    public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
+        exponent == 2 ? x.map { $0 * $0 } : x.map { Self.power($0, exponent) }
+    }
+
+    @inlinable
+    public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
+        guard exponent == 2 else { return elementwiseProduct(gradient, x, output) { derivative(at: $0, output: $1) } }
+        return elementwiseProduct(gradient, x, output) { x, _ in x + x }
+    }
+
+    @inlinable
+    public func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
+        guard exponent == 2 else { return elementwiseProduct(tangent, x, output) { derivative(at: $0, output: $1) } }
+        return elementwiseProduct(tangent, x, output) { x, _ in x + x }
+    }
+
     /// `x` to the power `n` by repeated squaring; a negative `n` gives `1/x^|n|`.
     @inlinable
     public static func power<S: FieldScalar>(_ x: S, _ n: Int) -> S {

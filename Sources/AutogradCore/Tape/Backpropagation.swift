@@ -7,18 +7,27 @@ struct Backpropagation {
     /// a reverse rule was freed.
     static func nodesInReverseOrder(from root: GraphNode) throws(AutogradError) -> [GraphNode] {
         let mark = GraphCounter.next()
-        var nodes: [GraphNode] = []
-        var stack = [root]
+        // The array is also the work list: nodes are visited in the order found.
+        var nodes = [root]
         root.visitMark = mark
-        while let node = stack.popLast() {
-            guard !node.isFreed else { throw .graphFreed(node: node.name) }
-            nodes.append(node)
-            for case .node(let input) in node.inputs where input.visitMark != mark {
-                input.visitMark = mark
-                stack.append(input)
+        var sorted = true
+        var next = 0
+        func visit(_ input: GraphInput?) {
+            if case .node(let node) = input, node.visitMark != mark {
+                node.visitMark = mark
+                if node.sequenceNumber > nodes[nodes.count - 1].sequenceNumber { sorted = false }
+                nodes.append(node)
             }
         }
-        if nodes.count > 1 { nodes.sort { $0.sequenceNumber > $1.sequenceNumber } }
+        while next < nodes.count {
+            let node = nodes[next]
+            guard !node.isFreed else { throw .graphFreed(node: node.name) }
+            visit(node.firstInput)
+            visit(node.secondInput)
+            next += 1
+        }
+        // A chain of ops comes out of the search in order already.
+        if !sorted { nodes.sort { $0.sequenceNumber > $1.sequenceNumber } }
         return nodes
     }
 
@@ -41,15 +50,25 @@ struct Backpropagation {
             guard let gradient = node.pendingGradient, let backward = node.backward else { continue }
             node.pendingGradient = nil
             if !retainGraph { node.backward = nil }
-            for (index, input) in node.inputs.enumerated() {
-                switch input {
-                case .node(let next):
-                    let contribution = backward(gradient, index)
-                    next.pendingGradient = next.pendingGradient.map { $0.adding(contribution) } ?? contribution
-                case .leaf(let leaf):
-                    if wants(leaf) { deliver(leaf, backward(gradient, index)) }
-                }
+            propagate(gradient, through: backward, to: node.firstInput, index: 0, wants: wants, deliver: deliver)
+            if let second = node.secondInput {
+                propagate(gradient, through: backward, to: second, index: 1, wants: wants, deliver: deliver)
             }
+        }
+    }
+
+    /// Hands one input of a node its share of the node's gradient.
+    private static func propagate(
+        _ gradient: TensorValue<Double>, through backward: (TensorValue<Double>, Int) -> TensorValue<Double>,
+        to input: GraphInput, index: Int,
+        wants: (Tensor) -> Bool, deliver: (Tensor, TensorValue<Double>) -> Void
+    ) {
+        switch input {
+        case .node(let next):
+            let contribution = backward(gradient, index)
+            next.pendingGradient = next.pendingGradient.map { $0.adding(contribution) } ?? contribution
+        case .leaf(let leaf):
+            if wants(leaf) { deliver(leaf, backward(gradient, index)) }
         }
     }
 }
@@ -90,13 +109,16 @@ extension Tensor {
     func seedGradient(_ gradient: Tensor?) throws(AutogradError) -> TensorValue<Double> {
         guard let gradient else {
             guard elementCount == 1 else { throw .nonScalarBackward(shape: shape) }
-            return TensorValue(repeating: 1, shape: shape)
+            return shape.rank == 0 ? Tensor.scalarOne : TensorValue(repeating: 1, shape: shape)
         }
         guard gradient.shape == shape else {
             throw .gradientShapeMismatch(expected: shape, got: gradient.shape)
         }
         return gradient.value
     }
+
+    /// The seed of a backward pass from a zero-dimensional result, shared.
+    private static let scalarOne = TensorValue<Double>(shape: [], scalars: [1])
 
     /// Adds a contribution to `.grad`, as PyTorch's `AccumulateGrad` does.
     func accumulateGrad(_ contribution: TensorValue<Double>) {

@@ -16,8 +16,10 @@ import Synchronization
 public final class GraphNode: CustomStringConvertible {
     /// The operation, with its parameters.
     public let operation: any TensorOperation
-    /// The operation's inputs, in order.
-    public let inputs: [GraphInput]
+    /// The first input (kept inline: an array per node would cost an allocation).
+    @usableFromInline let firstInput: GraphInput
+    /// The second input of a binary operation.
+    @usableFromInline let secondInput: GraphInput?
     /// The shape of the tensor this node made.
     public let shape: Shape
 
@@ -25,22 +27,29 @@ public final class GraphNode: CustomStringConvertible {
     @usableFromInline let sequenceNumber: Int
     /// The reverse rule: the gradient for input `i` given the output's gradient.
     /// `nil` once a backward pass without `retainGraph` has freed it.
-    @usableFromInline var backward: ((TensorValue<Double>, Int) -> TensorValue<Double>)?
+    @exclusivity(unchecked) @usableFromInline
+    var backward: ((TensorValue<Double>, Int) -> TensorValue<Double>)?
     /// The gradient accumulated for this node's output during a backward pass.
-    var pendingGradient: TensorValue<Double>?
+    @exclusivity(unchecked) var pendingGradient: TensorValue<Double>?
     /// The number of the traversal that last visited this node.
-    var visitMark = 0
+    @exclusivity(unchecked) var visitMark = 0
 
     @usableFromInline
     init(
-        operation: any TensorOperation, inputs: [GraphInput], shape: Shape,
-        backward: @escaping (TensorValue<Double>, Int) -> TensorValue<Double>
+        operation: any TensorOperation, inputs firstInput: GraphInput, _ secondInput: GraphInput? = nil,
+        shape: Shape, backward: @escaping (TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
         self.operation = operation
-        self.inputs = inputs
+        self.firstInput = firstInput
+        self.secondInput = secondInput
         self.shape = shape
         self.backward = backward
         self.sequenceNumber = GraphCounter.next()
+    }
+
+    /// The operation's inputs, in order.
+    public var inputs: [GraphInput] {
+        if let secondInput { [firstInput, secondInput] } else { [firstInput] }
     }
 
     /// PyTorch's name for the node: the operation's name and `Backward`.

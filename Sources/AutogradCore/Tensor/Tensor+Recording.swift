@@ -30,7 +30,7 @@ extension Tensor {
         let z = operation.value(x, y)
         guard isRecording(left, right) else { return Tensor(z) }
         let node = GraphNode(
-            operation: operation, inputs: [left.asGraphInput, right.asGraphInput], shape: z.shape
+            operation: operation, inputs: left.asGraphInput, right.asGraphInput, shape: z.shape
         ) { gradient, input in
             operation.vjp(x, y, output: z, gradient: gradient, wrt: input == 0 ? .left : .right)
         }
@@ -42,7 +42,7 @@ extension Tensor {
         _ operation: some TensorOperation, _ output: TensorValue<Double>,
         backward: @escaping (TensorValue<Double>, Int) -> TensorValue<Double>
     ) -> Tensor {
-        let node = GraphNode(operation: operation, inputs: [asGraphInput], shape: output.shape, backward: backward)
+        let node = GraphNode(operation: operation, inputs: asGraphInput, shape: output.shape, backward: backward)
         return Tensor(output, gradFn: node)
     }
 }

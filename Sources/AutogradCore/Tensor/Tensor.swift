@@ -17,11 +17,11 @@ public final class Tensor {
     /// The shape and the elements.
     public let value: TensorValue<Double>
     /// The node of the operation that made this tensor, or `nil` for a leaf.
-    public private(set) var gradFn: GraphNode?
+    @exclusivity(unchecked) public private(set) var gradFn: GraphNode?
     /// The accumulated gradient of a leaf that requires gradients, after `backward()`;
     /// `nil` otherwise. Set it to `nil` (or call ``zeroGrad()``) to start afresh.
-    public var grad: Tensor?
-    @usableFromInline var leafRequiresGrad: Bool
+    @exclusivity(unchecked) public var grad: Tensor?
+    @exclusivity(unchecked) @usableFromInline var leafRequiresGrad: Bool
 
     /// A leaf tensor with the given values.
     @inlinable
