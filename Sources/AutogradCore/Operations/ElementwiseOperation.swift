@@ -86,17 +86,13 @@ func elementwiseProduct<S: FieldScalar>(
     guard seed.shape == x.shape else {
         fatalError("elementwise rule: seed of shape \(seed.shape) for an input of shape \(x.shape)")
     }
-    let count = x.elementCount
-    let results = seed.scalars.withUnsafeBufferPointer { g in
-        x.scalars.withUnsafeBufferPointer { x in
-            y.scalars.withUnsafeBufferPointer { y in
-                [S](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    let out = buffer.baseAddress!
-                    for i in 0..<count { (out + i).initialize(to: g[i] * derivative(x[i], y[i])) }
-                    initialized = count
+    return seed.withUnsafeBufferPointer { g in
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
+                TensorValue(shape: seed.shape) { out in
+                    for i in 0..<x.count { (out + i).initialize(to: g[i] * derivative(x[i], y[i])) }
                 }
             }
         }
     }
-    return TensorValue(shape: x.shape, scalars: results)
 }

@@ -9,18 +9,18 @@ public struct Sum: UnaryOperation {
 
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
-        TensorValue(shape: [], scalars: [x.sum()])
+        TensorValue(scalar: x.sum())
     }
 
     /// Every element receives the output's gradient.
     @inlinable
     public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
-        TensorValue(repeating: gradient.scalars[0], shape: x.shape)
+        TensorValue(repeating: gradient[flat: 0], shape: x.shape)
     }
 
     @inlinable
     public func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
-        TensorValue(shape: [], scalars: [tangent.sum()])
+        TensorValue(scalar: tangent.sum())
     }
 }
 
@@ -31,18 +31,18 @@ public struct Mean: UnaryOperation {
 
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
-        TensorValue(shape: [], scalars: [x.sum() / S(Double(x.elementCount))])
+        TensorValue(scalar: x.sum() / S(Double(x.elementCount)))
     }
 
     /// Every element receives the output's gradient divided by the count.
     @inlinable
     public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
-        TensorValue(repeating: gradient.scalars[0] / S(Double(x.elementCount)), shape: x.shape)
+        TensorValue(repeating: gradient[flat: 0] / S(Double(x.elementCount)), shape: x.shape)
     }
 
     @inlinable
     public func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
-        TensorValue(shape: [], scalars: [tangent.sum() / S(Double(x.elementCount))])
+        TensorValue(scalar: tangent.sum() / S(Double(x.elementCount)))
     }
 }
 

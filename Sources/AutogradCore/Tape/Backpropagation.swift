@@ -8,7 +8,9 @@ struct Backpropagation {
     static func nodesInReverseOrder(from root: GraphNode) throws(AutogradError) -> [GraphNode] {
         let mark = GraphCounter.next()
         // The array is also the work list: nodes are visited in the order found.
-        var nodes = [root]
+        var nodes: [GraphNode] = []
+        nodes.reserveCapacity(16)
+        nodes.append(root)
         root.visitMark = mark
         var sorted = true
         var next = 0
@@ -47,28 +49,27 @@ struct Backpropagation {
         let nodes = try nodesInReverseOrder(from: rootNode)
         rootNode.pendingGradient = seed
         for node in nodes {
-            guard let gradient = node.pendingGradient, let backward = node.backward else { continue }
+            guard let gradient = node.pendingGradient else { continue }
             node.pendingGradient = nil
-            if !retainGraph { node.backward = nil }
-            propagate(gradient, through: backward, to: node.firstInput, index: 0, wants: wants, deliver: deliver)
+            propagate(gradient, from: node, to: node.firstInput, index: 0, wants: wants, deliver: deliver)
             if let second = node.secondInput {
-                propagate(gradient, through: backward, to: second, index: 1, wants: wants, deliver: deliver)
+                propagate(gradient, from: node, to: second, index: 1, wants: wants, deliver: deliver)
             }
+            if !retainGraph { node.free() }
         }
     }
 
     /// Hands one input of a node its share of the node's gradient.
     private static func propagate(
-        _ gradient: TensorValue<Double>, through backward: (TensorValue<Double>, Int) -> TensorValue<Double>,
-        to input: GraphInput, index: Int,
+        _ gradient: TensorValue<Double>, from node: GraphNode, to input: GraphInput, index: Int,
         wants: (Tensor) -> Bool, deliver: (Tensor, TensorValue<Double>) -> Void
     ) {
         switch input {
         case .node(let next):
-            let contribution = backward(gradient, index)
+            let contribution = node.backwardRule(node, gradient, index)
             next.pendingGradient = next.pendingGradient.map { $0.adding(contribution) } ?? contribution
         case .leaf(let leaf):
-            if wants(leaf) { deliver(leaf, backward(gradient, index)) }
+            if wants(leaf) { deliver(leaf, node.backwardRule(node, gradient, index)) }
         }
     }
 }
@@ -118,7 +119,7 @@ extension Tensor {
     }
 
     /// The seed of a backward pass from a zero-dimensional result, shared.
-    private static let scalarOne = TensorValue<Double>(shape: [], scalars: [1])
+    private static let scalarOne = TensorValue<Double>(scalar: 1)
 
     /// Adds a contribution to `.grad`, as PyTorch's `AccumulateGrad` does.
     func accumulateGrad(_ contribution: TensorValue<Double>) {

@@ -13,7 +13,7 @@ import Synchronization
 /// let y = Tensor.ones(2, 4, requiresGrad: true) + 1
 /// print(y.gradFn!)   // AddBackward
 /// ```
-public final class GraphNode: CustomStringConvertible {
+public class GraphNode: CustomStringConvertible {
     /// The operation, with its parameters.
     public let operation: any TensorOperation
     /// The first input (kept inline: an array per node would cost an allocation).
@@ -25,10 +25,12 @@ public final class GraphNode: CustomStringConvertible {
 
     /// Orders nodes: a node is always created after the nodes of its inputs.
     @usableFromInline let sequenceNumber: Int
-    /// The reverse rule: the gradient for input `i` given the output's gradient.
-    /// `nil` once a backward pass without `retainGraph` has freed it.
-    @exclusivity(unchecked) @usableFromInline
-    var backward: ((TensorValue<Double>, Int) -> TensorValue<Double>)?
+    /// The reverse rule: the gradient for input `i` of `node` (this node) given
+    /// the output's gradient. It reads the saved values of the node's concrete
+    /// class, so it captures nothing and costs no allocation.
+    @usableFromInline let backwardRule: (_ node: GraphNode, _ gradient: TensorValue<Double>, _ input: Int) -> TensorValue<Double>
+    /// Whether a backward pass without `retainGraph` dropped the saved values.
+    @exclusivity(unchecked) public private(set) var isFreed = false
     /// The gradient accumulated for this node's output during a backward pass.
     @exclusivity(unchecked) var pendingGradient: TensorValue<Double>?
     /// The number of the traversal that last visited this node.
@@ -36,16 +38,26 @@ public final class GraphNode: CustomStringConvertible {
 
     @usableFromInline
     init(
-        operation: any TensorOperation, inputs firstInput: GraphInput, _ secondInput: GraphInput? = nil,
-        shape: Shape, backward: @escaping (TensorValue<Double>, Int) -> TensorValue<Double>
+        operation: any TensorOperation, inputs firstInput: GraphInput, _ secondInput: GraphInput?,
+        shape: Shape,
+        backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
         self.operation = operation
         self.firstInput = firstInput
         self.secondInput = secondInput
         self.shape = shape
-        self.backward = backward
+        self.backwardRule = backwardRule
         self.sequenceNumber = GraphCounter.next()
     }
+
+    /// Drops the values saved for the reverse rule, after a backward pass.
+    func free() {
+        isFreed = true
+        releaseSavedValues()
+    }
+
+    /// Overridden by the node class that holds the saved values.
+    func releaseSavedValues() {}
 
     /// The operation's inputs, in order.
     public var inputs: [GraphInput] {
@@ -56,9 +68,6 @@ public final class GraphNode: CustomStringConvertible {
     public var name: String { operation.name + "Backward" }
 
     public var description: String { name }
-
-    /// Whether a backward pass freed the saved values (see `retainGraph`).
-    public var isFreed: Bool { backward == nil }
 
     /// The nodes of the inputs, `nil` for leaves, like PyTorch's `next_functions`.
     public var nextFunctions: [GraphNode?] {
@@ -83,5 +92,48 @@ enum GraphCounter {
     @usableFromInline
     static func next() -> Int {
         counter.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+}
+
+/// A graph node of a concrete operation, holding the values its reverse rule
+/// reads: the inputs' values and the output's.
+@usableFromInline
+final class OperationNode<Operation: TensorOperation>: GraphNode {
+    /// The operation, with its concrete type for the reverse rule.
+    @usableFromInline let concreteOperation: Operation
+    /// The first input's value, `nil` once freed.
+    @exclusivity(unchecked) @usableFromInline var firstValue: TensorValue<Double>?
+    /// The second input's value (binary operations), `nil` once freed.
+    @exclusivity(unchecked) @usableFromInline var secondValue: TensorValue<Double>?
+    /// The output's value, `nil` once freed.
+    @exclusivity(unchecked) @usableFromInline var outputValue: TensorValue<Double>?
+
+    @inlinable
+    init(
+        _ operation: Operation,
+        inputs firstInput: GraphInput, _ firstValue: TensorValue<Double>,
+        _ secondInput: GraphInput? = nil, _ secondValue: TensorValue<Double>? = nil,
+        output: TensorValue<Double>,
+        backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
+    ) {
+        concreteOperation = operation
+        self.firstValue = firstValue
+        self.secondValue = secondValue
+        self.outputValue = output
+        super.init(
+            operation: operation, inputs: firstInput, secondInput, shape: output.shape, backwardRule: backwardRule
+        )
+    }
+
+    override func releaseSavedValues() {
+        firstValue = nil
+        secondValue = nil
+        outputValue = nil
+    }
+
+    /// The node a reverse rule was handed: always this class, by construction.
+    @inlinable
+    static func of(_ node: GraphNode) -> OperationNode {
+        unsafeDowncast(node, to: OperationNode.self)
     }
 }

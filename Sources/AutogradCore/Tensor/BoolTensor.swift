@@ -14,10 +14,10 @@ public struct BoolTensor: Equatable, Sendable, CustomStringConvertible {
     public var shape: Shape { value.shape }
 
     /// Whether every element is `true` (`true` for no elements).
-    public func all() -> Bool { value.scalars.allSatisfy { $0 } }
+    public func all() -> Bool { value.withUnsafeBufferPointer { $0.allSatisfy { $0 } } }
 
     /// Whether some element is `true`.
-    public func any() -> Bool { value.scalars.contains(true) }
+    public func any() -> Bool { value.withUnsafeBufferPointer { $0.contains(true) } }
 
     public var description: String {
         TensorFormatter.describe(value.shape, value.scalars.map { $0 ? "true" : "false" })
@@ -43,6 +43,6 @@ extension Tensor {
     public func allClose(_ other: Tensor, rtol: Double = 1e-5, atol: Double = 1e-8) -> Bool {
         TensorValue.broadcasting(value, other.value, op: "allClose") { a, b in
             a == b || Swift.abs(a - b) <= atol + rtol * Swift.abs(b)
-        }.scalars.allSatisfy { $0 }
+        }.withUnsafeBufferPointer { $0.allSatisfy { $0 } }
     }
 }

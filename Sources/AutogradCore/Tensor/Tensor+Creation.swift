@@ -16,7 +16,7 @@ extension Tensor {
     /// Tensor(3.5)   // tensor(3.5000)
     /// ```
     public convenience init(_ scalar: Double, requiresGrad: Bool = false) {
-        self.init(TensorValue(shape: [], scalars: [scalar]), requiresGrad: requiresGrad)
+        self.init(TensorValue(scalar: scalar), requiresGrad: requiresGrad)
     }
 
     /// A tensor from nested arrays, one level per dimension; traps when the
@@ -66,8 +66,7 @@ extension Tensor {
     public static func rand(
         _ shape: Shape, requiresGrad: Bool = false, using generator: inout SeededGenerator
     ) -> Tensor {
-        let scalars = (0..<shape.elementCount).map { _ in generator.nextUnit() }
-        return Tensor(scalars, shape: shape, requiresGrad: requiresGrad)
+        Tensor(random(shape, using: &generator) { $0.nextUnit() }, requiresGrad: requiresGrad)
     }
 
     /// Standard normal random numbers from the default generator, like `torch.randn`.
@@ -79,8 +78,18 @@ extension Tensor {
     public static func randn(
         _ shape: Shape, requiresGrad: Bool = false, using generator: inout SeededGenerator
     ) -> Tensor {
-        let scalars = (0..<shape.elementCount).map { _ in generator.nextNormal() }
-        return Tensor(scalars, shape: shape, requiresGrad: requiresGrad)
+        Tensor(random(shape, using: &generator) { $0.nextNormal() }, requiresGrad: requiresGrad)
+    }
+}
+
+extension Tensor {
+    /// Values of the given shape drawn one by one from `generator`.
+    private static func random(
+        _ shape: Shape, using generator: inout SeededGenerator, _ draw: (inout SeededGenerator) -> Double
+    ) -> TensorValue<Double> {
+        TensorValue(shape: shape) { out in
+            for i in 0..<shape.elementCount { (out + i).initialize(to: draw(&generator)) }
+        }
     }
 }
 

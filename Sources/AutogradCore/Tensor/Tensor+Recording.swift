@@ -9,7 +9,11 @@ extension Tensor {
         let x = value
         let y = operation.value(x)
         guard Tensor.isRecording(self) else { return Tensor(y) }
-        return recorded(operation, y) { gradient, _ in operation.vjp(x, output: y, gradient: gradient) }
+        let node = OperationNode(operation, inputs: asGraphInput, x, output: y) { node, gradient, _ in
+            let node = OperationNode<Operation>.of(node)
+            return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
+        }
+        return Tensor(y, gradFn: node)
     }
 
     /// Applies an elementary-function operation of one tensor.
@@ -18,7 +22,11 @@ extension Tensor {
         let x = value
         let y = operation.value(x)
         guard Tensor.isRecording(self) else { return Tensor(y) }
-        return recorded(operation, y) { gradient, _ in operation.vjp(x, output: y, gradient: gradient) }
+        let node = OperationNode(operation, inputs: asGraphInput, x, output: y) { node, gradient, _ in
+            let node = OperationNode<Operation>.of(node)
+            return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
+        }
+        return Tensor(y, gradFn: node)
     }
 
     /// Applies an operation of two tensors.
@@ -29,20 +37,15 @@ extension Tensor {
         let x = left.value, y = right.value
         let z = operation.value(x, y)
         guard isRecording(left, right) else { return Tensor(z) }
-        let node = GraphNode(
-            operation: operation, inputs: left.asGraphInput, right.asGraphInput, shape: z.shape
-        ) { gradient, input in
-            operation.vjp(x, y, output: z, gradient: gradient, wrt: input == 0 ? .left : .right)
+        let node = OperationNode(
+            operation, inputs: left.asGraphInput, x, right.asGraphInput, y, output: z
+        ) { node, gradient, input in
+            let node = OperationNode<Operation>.of(node)
+            return node.concreteOperation.vjp(
+                node.firstValue!, node.secondValue!, output: node.outputValue!, gradient: gradient,
+                wrt: input == 0 ? .left : .right
+            )
         }
         return Tensor(z, gradFn: node)
-    }
-
-    @inlinable
-    func recorded(
-        _ operation: some TensorOperation, _ output: TensorValue<Double>,
-        backward: @escaping (TensorValue<Double>, Int) -> TensorValue<Double>
-    ) -> Tensor {
-        let node = GraphNode(operation: operation, inputs: asGraphInput, shape: output.shape, backward: backward)
-        return Tensor(output, gradFn: node)
     }
 }

@@ -60,7 +60,7 @@ public final class Tensor {
 
     /// The dimensions, outermost first.
     public var shape: Shape { value.shape }
-    /// The elements in row-major order.
+    /// A copy of the elements in row-major order.
     public var scalars: [Double] { value.scalars }
     /// The number of elements.
     public var elementCount: Int { value.elementCount }
@@ -83,7 +83,7 @@ public final class Tensor {
         guard elementCount == 1 else {
             fatalError("item(): only a one-element tensor can be converted to a scalar, got shape \(shape)")
         }
-        return value.scalars[0]
+        return value[flat: 0]
     }
 
     /// A new leaf sharing these values that does not require gradients, like

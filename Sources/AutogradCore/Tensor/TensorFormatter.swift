@@ -12,9 +12,9 @@ enum TensorFormatter {
 
     /// `tensor(...)` for numbers, chosen and aligned as PyTorch's formatter does.
     static func describe(_ value: TensorValue<Double>, suffix: String = "") -> String {
-        let shown = shownIndices(value.shape).map { value.scalars[$0] }
+        let shown = shownIndices(value.shape).map { value[flat: $0] }
         let format = numberFormat(for: shown)
-        return describe(value.shape, suffix: suffix) { format(value.scalars[$0]) }
+        return describe(value.shape, suffix: suffix) { format(value[flat: $0]) }
     }
 
     /// `tensor(...)` for elements already turned into text.

@@ -14,7 +14,7 @@ extension TensorValue where Scalar: FieldScalar {
     /// error of a single running sum).
     @inlinable
     public func sum() -> Scalar {
-        scalars.withUnsafeBufferPointer { x in
+        withUnsafeBufferPointer { x in
             var s0 = Scalar.zero, s1 = Scalar.zero, s2 = Scalar.zero, s3 = Scalar.zero
             let count = x.count
             var i = 0
@@ -24,6 +24,18 @@ extension TensorValue where Scalar: FieldScalar {
             }
             while i < count { s0 += x[i]; i += 1 }
             return (s0 + s1) + (s2 + s3)
+        }
+    }
+
+    /// Values of the given shape, zero-filled, then updated through `accumulate`
+    /// (for results that are sums of several terms).
+    @inlinable
+    static func accumulating(
+        _ shape: Shape, _ accumulate: (UnsafeMutablePointer<Scalar>) -> Void
+    ) -> TensorValue {
+        TensorValue(shape: shape) { out in
+            out.initialize(repeating: .zero, count: shape.elementCount)
+            accumulate(out)
         }
     }
 
@@ -37,9 +49,8 @@ extension TensorValue where Scalar: FieldScalar {
         let (outer, size, inner) = splitShape(at: axis)
         var dimensions = shape.dimensions
         dimensions.remove(at: axis)
-        var result = [Scalar](repeating: .zero, count: outer * inner)
-        scalars.withUnsafeBufferPointer { x in
-            result.withUnsafeMutableBufferPointer { out in
+        return withUnsafeBufferPointer { x in
+            .accumulating(Shape(dimensions)) { out in
                 for o in 0..<outer {
                     for k in 0..<size {
                         let row = (o * size + k) * inner
@@ -48,7 +59,6 @@ extension TensorValue where Scalar: FieldScalar {
                 }
             }
         }
-        return TensorValue(shape: Shape(dimensions), scalars: result)
     }
 
     /// The sizes before, at and after `axis`, for loops over one axis.
@@ -68,13 +78,17 @@ extension TensorValue where Scalar: FieldScalar {
         dimensions.insert(size, at: axis)
         let outer = dimensions[..<axis].reduce(1, *)
         let inner = dimensions[(axis + 1)...].reduce(1, *)
-        var result = [Scalar]()
-        result.reserveCapacity(outer * size * inner)
-        for o in 0..<outer {
-            let row = scalars[(o * inner)..<((o + 1) * inner)]
-            for _ in 0..<size { result.append(contentsOf: row) }
+        return withUnsafeBufferPointer { x in
+            TensorValue(shape: Shape(dimensions)) { out in
+                var position = 0
+                for o in 0..<outer {
+                    for _ in 0..<size {
+                        (out + position).initialize(from: x.baseAddress! + o * inner, count: inner)
+                        position += inner
+                    }
+                }
+            }
         }
-        return TensorValue(shape: Shape(dimensions), scalars: result)
     }
 
     /// The values repeated to a larger shape that they broadcast to.
@@ -84,19 +98,21 @@ extension TensorValue where Scalar: FieldScalar {
         guard Shape.broadcast(shape, target) == target else {
             fatalError("broadcast: shape \(shape) cannot be broadcast to \(target)")
         }
-        if elementCount == 1 { return TensorValue(repeating: scalars[0], shape: target) }
-        let count = target.elementCount
-        let results = scalars.withUnsafeBufferPointer { x in
-            [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-                let out = buffer.baseAddress!
+        if elementCount == 1 { return TensorValue(repeating: self[flat: 0], shape: target) }
+        return gathered(target, strides: shape.broadcastStrides(to: target))
+    }
+
+    /// The values read with the given strides into a new row-major value.
+    @inlinable
+    func gathered(_ target: Shape, strides: [Int]) -> TensorValue {
+        withUnsafeBufferPointer { x in
+            TensorValue(shape: target) { out in
                 let zeros = [Int](repeating: 0, count: target.rank)
-                forEachBroadcastOffset(target, shape.broadcastStrides(to: target), zeros) { i, offset, _ in
+                forEachBroadcastOffset(target, strides, zeros) { i, offset, _ in
                     (out + i).initialize(to: x[offset])
                 }
-                initialized = count
             }
         }
-        return TensorValue(shape: target, scalars: results)
     }
 
     /// Sums a gradient of a broadcast result back down to the shape of the
@@ -107,16 +123,15 @@ extension TensorValue where Scalar: FieldScalar {
         guard Shape.broadcast(target, shape) == shape else {
             fatalError("reduce: shape \(shape) cannot be reduced to \(target)")
         }
-        var result = [Scalar](repeating: .zero, count: target.elementCount)
-        scalars.withUnsafeBufferPointer { x in
-            result.withUnsafeMutableBufferPointer { out in
+        if elementCount == target.elementCount { return reshaped(to: target) }
+        return withUnsafeBufferPointer { x in
+            .accumulating(target) { out in
                 let zeros = [Int](repeating: 0, count: shape.rank)
                 forEachBroadcastOffset(shape, target.broadcastStrides(to: shape), zeros) { i, offset, _ in
                     out[offset] += x[i]
                 }
             }
         }
-        return TensorValue(shape: target, scalars: result)
     }
 
     /// The values with two axes swapped.
@@ -127,19 +142,7 @@ extension TensorValue where Scalar: FieldScalar {
         dimensions.swapAt(axis0, axis1)
         var strides = shape.strides
         strides.swapAt(axis0, axis1)
-        let target = Shape(dimensions)
-        let count = elementCount
-        let results = scalars.withUnsafeBufferPointer { x in
-            [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-                let out = buffer.baseAddress!
-                let zeros = [Int](repeating: 0, count: target.rank)
-                forEachBroadcastOffset(target, strides, zeros) { i, offset, _ in
-                    (out + i).initialize(to: x[offset])
-                }
-                initialized = count
-            }
-        }
-        return TensorValue(shape: target, scalars: results)
+        return gathered(Shape(dimensions), strides: strides)
     }
 
     /// The matrix product of two 2-D values, `[m, k] × [k, n] → [m, n]`.
@@ -152,10 +155,9 @@ extension TensorValue where Scalar: FieldScalar {
             fatalError("\(op): shapes \(shape) and \(other.shape) cannot be multiplied (need [m, k] and [k, n])")
         }
         let m = shape[0], k = shape[1], n = other.shape[1]
-        var result = [Scalar](repeating: .zero, count: m * n)
-        scalars.withUnsafeBufferPointer { a in
-            other.scalars.withUnsafeBufferPointer { b in
-                result.withUnsafeMutableBufferPointer { c in
+        return withUnsafeBufferPointer { a in
+            other.withUnsafeBufferPointer { b in
+                .accumulating([m, n]) { c in
                     for i in 0..<m {
                         for p in 0..<k {
                             let aip = a[i * k + p]
@@ -165,7 +167,6 @@ extension TensorValue where Scalar: FieldScalar {
                 }
             }
         }
-        return TensorValue(shape: [m, n], scalars: result)
     }
 
     /// The element-wise sum of two values of the same shape, as gradients are

@@ -11,9 +11,30 @@
 /// ```
 public struct TensorValue<Scalar> {
     /// The dimensions, outermost first.
-    public var shape: Shape
-    /// The elements in row-major order; `scalars.count == shape.elementCount`.
-    public var scalars: [Scalar]
+    public let shape: Shape
+    /// The elements, shared between values until replaced.
+    @usableFromInline let storage: TensorStorage<Scalar>
+
+    @inlinable
+    init(shape: Shape, storage: TensorStorage<Scalar>) {
+        self.shape = shape
+        self.storage = storage
+    }
+
+    /// Values of the given shape whose elements `initialize` writes: it gets a
+    /// pointer to `shape.elementCount` uninitialised elements and must
+    /// initialise every one.
+    ///
+    /// ```swift
+    /// let squares = TensorValue<Double>(shape: [3]) { p in for i in 0..<3 { (p + i).initialize(to: Double(i * i)) } }
+    /// ```
+    @inlinable
+    public init(
+        shape: Shape, unsafeUninitializedElements initialize: (UnsafeMutablePointer<Scalar>) throws -> Void
+    ) rethrows {
+        self.shape = shape
+        self.storage = try TensorStorage.make(count: shape.elementCount, initializingWith: initialize)
+    }
 
     /// Values with the given shape and row-major elements.
     @inlinable
@@ -21,24 +42,54 @@ public struct TensorValue<Scalar> {
         guard scalars.count == shape.elementCount else {
             fatalError("TensorValue: \(scalars.count) scalars cannot fill shape \(shape)")
         }
-        self.shape = shape
-        self.scalars = scalars
+        self.init(shape: shape) { elements in
+            scalars.withUnsafeBufferPointer { source in
+                elements.initialize(from: source.baseAddress!, count: source.count)
+            }
+        }
     }
 
     /// Values of the given shape with every element equal to `value`.
     @inlinable
     public init(repeating value: Scalar, shape: Shape) {
-        self.shape = shape
-        self.scalars = [Scalar](repeating: value, count: shape.elementCount)
+        self.init(shape: shape) { elements in elements.initialize(repeating: value, count: shape.elementCount) }
+    }
+
+    /// A zero-dimensional value holding `scalar`.
+    @inlinable
+    public init(scalar: Scalar) {
+        self.init(shape: [], unsafeUninitializedElements: { $0.initialize(to: scalar) })
     }
 
     /// The number of elements.
-    @inlinable public var elementCount: Int { scalars.count }
+    @inlinable public var elementCount: Int { storage.count }
+
+    /// A copy of the elements in row-major order.
+    public var scalars: [Scalar] { withUnsafeBufferPointer { Array($0) } }
+
+    /// Calls `body` with the elements in row-major order.
+    @inlinable
+    public func withUnsafeBufferPointer<Result>(
+        _ body: (UnsafeBufferPointer<Scalar>) throws -> Result
+    ) rethrows -> Result {
+        try storage.withUnsafeMutablePointerToElements { elements in
+            try body(UnsafeBufferPointer(start: elements, count: storage.count))
+        }
+    }
+
+    /// The element at a row-major position.
+    @inlinable
+    public subscript(flat position: Int) -> Scalar {
+        guard position >= 0 && position < elementCount else {
+            fatalError("position \(position) is out of range for \(elementCount) elements")
+        }
+        return storage.withUnsafeMutablePointerToElements { $0[position] }
+    }
 
     /// The element at a multi-dimensional index.
     @inlinable
     public subscript(index: [Int]) -> Scalar {
-        scalars[flatIndex(index)]
+        self[flat: flatIndex(index)]
     }
 
     /// The row-major position of a multi-dimensional index, trapping when the
@@ -62,22 +113,20 @@ public struct TensorValue<Scalar> {
     /// The same elements under another shape with the same element count.
     @inlinable
     public func reshaped(to newShape: Shape) -> TensorValue {
-        TensorValue(shape: newShape, scalars: scalars)
+        guard newShape.elementCount == elementCount else {
+            fatalError("TensorValue: \(elementCount) scalars cannot fill shape \(newShape)")
+        }
+        return TensorValue(shape: newShape, storage: storage)
     }
 
     /// Applies `transform` to every element.
     @inlinable
-    public func map<Result>(_ transform: (Scalar) -> Result) -> TensorValue<Result> {
-        let count = scalars.count
-        let results = scalars.withUnsafeBufferPointer { source in
-            [Result](unsafeUninitializedCapacity: count) { buffer, initialized in
-                for i in 0..<count {
-                    (buffer.baseAddress! + i).initialize(to: transform(source[i]))
-                }
-                initialized = count
+    public func map<Result>(_ transform: (Scalar) throws -> Result) rethrows -> TensorValue<Result> {
+        try withUnsafeBufferPointer { source in
+            try TensorValue<Result>(shape: shape) { out in
+                for i in 0..<source.count { (out + i).initialize(to: try transform(source[i])) }
             }
         }
-        return TensorValue<Result>(shape: shape, scalars: results)
     }
 
     /// Combines two values element by element under NumPy broadcasting.
@@ -96,16 +145,15 @@ public struct TensorValue<Scalar> {
     ) -> TensorValue<Result> {
         let shape = broadcastShape(a.shape, b.shape, op: op)
         let count = shape.elementCount
-        let results = a.scalars.withUnsafeBufferPointer { x in
-            b.scalars.withUnsafeBufferPointer { y in
-                [Result](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    let out = buffer.baseAddress!
-                    if a.shape == b.shape {
+        return a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                TensorValue<Result>(shape: shape) { out in
+                    if x.count == count && y.count == count {
                         for i in 0..<count { (out + i).initialize(to: combine(x[i], y[i])) }
-                    } else if b.elementCount == 1 {
+                    } else if y.count == 1 {
                         let right = y[0]
                         for i in 0..<count { (out + i).initialize(to: combine(x[i], right)) }
-                    } else if a.elementCount == 1 {
+                    } else if x.count == 1 {
                         let left = x[0]
                         for i in 0..<count { (out + i).initialize(to: combine(left, y[i])) }
                     } else {
@@ -115,17 +163,30 @@ public struct TensorValue<Scalar> {
                             (out + i).initialize(to: combine(x[offsetA], y[offsetB]))
                         }
                     }
-                    initialized = count
                 }
             }
         }
-        return TensorValue<Result>(shape: shape, scalars: results)
     }
 }
 
-extension TensorValue: Equatable where Scalar: Equatable {}
-extension TensorValue: Hashable where Scalar: Hashable {}
-extension TensorValue: Sendable where Scalar: Sendable {}
+extension TensorValue: Equatable where Scalar: Equatable {
+    @inlinable
+    public static func == (a: TensorValue, b: TensorValue) -> Bool {
+        a.shape == b.shape && (a.storage === b.storage || a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in x.elementsEqual(y) }
+        })
+    }
+}
+
+extension TensorValue: Hashable where Scalar: Hashable {
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(shape)
+        withUnsafeBufferPointer { for element in $0 { hasher.combine(element) } }
+    }
+}
+
+// The storage is immutable once made, so values share it safely across threads.
+extension TensorValue: @unchecked Sendable where Scalar: Sendable {}
 
 /// The broadcast shape of two operands, trapping with a message naming the op
 /// and both shapes when they are incompatible.
