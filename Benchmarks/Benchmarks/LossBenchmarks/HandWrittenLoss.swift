@@ -4,29 +4,40 @@
 /// result is bit-for-bit the autograd loss and `predicted.grad`.
 @inline(never)
 func handWrittenLoss(_ predicted: [Double], _ real: [Double]) -> (loss: Double, gradient: [Double]) {
-    precondition(predicted.count == real.count)
+    var loss = 0.0
+    let gradient = [Double](unsafeUninitializedCapacity: predicted.count) { out, initialized in
+        loss = handWrittenLoss(predicted, real, gradientInto: out)
+        initialized = predicted.count
+    }
+    return (loss, gradient)
+}
+
+/// The same fused loop writing the gradient into memory the caller keeps from
+/// one call to the next: the limit when no memory is allocated at all.
+@inline(never)
+func handWrittenLoss(
+    _ predicted: [Double], _ real: [Double], gradientInto out: UnsafeMutableBufferPointer<Double>
+) -> Double {
+    precondition(predicted.count == real.count && out.count >= predicted.count)
     let count = predicted.count
     var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    let gradient = [Double](unsafeUninitializedCapacity: count) { out, initialized in
-        predicted.withUnsafeBufferPointer { p in
-            real.withUnsafeBufferPointer { r in
-                var i = 0
-                while i + 4 <= count {
-                    let d0 = p[i] - r[i], d1 = p[i + 1] - r[i + 1]
-                    let d2 = p[i + 2] - r[i + 2], d3 = p[i + 3] - r[i + 3]
-                    s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
-                    out[i] = 2 * d0; out[i + 1] = 2 * d1; out[i + 2] = 2 * d2; out[i + 3] = 2 * d3
-                    i += 4
-                }
-                while i < count {
-                    let d = p[i] - r[i]
-                    s0 += d * d
-                    out[i] = 2 * d
-                    i += 1
-                }
+    predicted.withUnsafeBufferPointer { p in
+        real.withUnsafeBufferPointer { r in
+            var i = 0
+            while i + 4 <= count {
+                let d0 = p[i] - r[i], d1 = p[i + 1] - r[i + 1]
+                let d2 = p[i + 2] - r[i + 2], d3 = p[i + 3] - r[i + 3]
+                s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+                out[i] = 2 * d0; out[i + 1] = 2 * d1; out[i + 2] = 2 * d2; out[i + 3] = 2 * d3
+                i += 4
+            }
+            while i < count {
+                let d = p[i] - r[i]
+                s0 += d * d
+                out[i] = 2 * d
+                i += 1
             }
         }
-        initialized = count
     }
-    return ((s0 + s1) + (s2 + s3), gradient)
+    return (s0 + s1) + (s2 + s3)
 }

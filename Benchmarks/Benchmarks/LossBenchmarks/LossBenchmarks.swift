@@ -1,6 +1,7 @@
 // The lesson's loss, `(predicted - real).pow(2).sum()`, at four sizes: forward
 // alone (recording the graph, as `predicted` requires grad), forward plus
-// backward, and a hand-written fused loop (the limit). Compare
+// backward, and a hand-written fused loop (the limit), allocating its gradient
+// afresh or writing it into a buffer kept across calls. Compare
 // "forward+backward" with "hand-written" at the same n. Times and malloc
 // counts are per loss (the `*` columns), whatever the scaling factor.
 //
@@ -75,6 +76,19 @@ let benchmarks: @Sendable () -> Void = {
             let (predicted, real) = arrays
             for _ in benchmark.scaledIterations {
                 blackHole(handWrittenLoss(predicted, real))
+            }
+        } setup: {
+            let (predicted, real) = lossInputs(size.shape)
+            return (predicted.scalars, real.scalars)
+        }
+
+        Benchmark("loss hand-written reused n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double])) in
+            let (predicted, real) = arrays
+            let gradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: predicted.count)
+            defer { gradient.deallocate() }
+            for _ in benchmark.scaledIterations {
+                blackHole(handWrittenLoss(predicted, real, gradientInto: gradient))
+                blackHole(gradient.baseAddress)
             }
         } setup: {
             let (predicted, real) = lossInputs(size.shape)

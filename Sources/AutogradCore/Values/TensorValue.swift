@@ -72,7 +72,7 @@ public struct TensorValue<Scalar> {
     public func withUnsafeBufferPointer<Result>(
         _ body: (UnsafeBufferPointer<Scalar>) throws -> Result
     ) rethrows -> Result {
-        try storage.withUnsafeMutablePointerToElements { elements in
+        try storage.withElements { elements in
             try body(UnsafeBufferPointer(start: elements, count: storage.count))
         }
     }
@@ -83,7 +83,7 @@ public struct TensorValue<Scalar> {
         guard position >= 0 && position < elementCount else {
             fatalError("position \(position) is out of range for \(elementCount) elements")
         }
-        return storage.withUnsafeMutablePointerToElements { $0[position] }
+        return storage.withElements { $0[position] }
     }
 
     /// The element at a multi-dimensional index.
