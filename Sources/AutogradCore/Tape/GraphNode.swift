@@ -15,7 +15,9 @@ import Synchronization
 /// ```
 public class GraphNode: CustomStringConvertible {
     /// The operation, with its parameters.
-    public let operation: any TensorOperation
+    public var operation: any TensorOperation {
+        fatalError("GraphNode.operation: every node is an OperationNode")
+    }
     /// The first input (kept inline: an array per node would cost an allocation).
     @usableFromInline let firstInput: GraphInput
     /// The second input of a binary operation.
@@ -38,11 +40,9 @@ public class GraphNode: CustomStringConvertible {
 
     @usableFromInline
     init(
-        operation: any TensorOperation, inputs firstInput: GraphInput, _ secondInput: GraphInput?,
-        shape: Shape,
+        inputs firstInput: GraphInput, _ secondInput: GraphInput?, shape: Shape,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
-        self.operation = operation
         self.firstInput = firstInput
         self.secondInput = secondInput
         self.shape = shape
@@ -120,10 +120,10 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
         self.firstValue = firstValue
         self.secondValue = secondValue
         self.outputValue = output
-        super.init(
-            operation: operation, inputs: firstInput, secondInput, shape: output.shape, backwardRule: backwardRule
-        )
+        super.init(inputs: firstInput, secondInput, shape: output.shape, backwardRule: backwardRule)
     }
+
+    override var operation: any TensorOperation { concreteOperation }
 
     override func releaseSavedValues() {
         firstValue = nil

@@ -53,10 +53,13 @@ final class TensorStorage<Scalar>: ManagedBuffer<TensorStorageHeader, Scalar> {
     deinit {
         withUnsafeMutablePointers { header, tail in
             let count = header.pointee.count
+            // The deinitialiser is unspecialised generic code: skip the element
+            // destruction call for trivial scalars such as `Double`.
+            let isTrivial = _isPOD(Scalar.self)
             if let block = header.pointee.external {
-                block.assumingMemoryBound(to: Scalar.self).deinitialize(count: count)
+                if !isTrivial { block.assumingMemoryBound(to: Scalar.self).deinitialize(count: count) }
                 LargeBufferCache.give(block, byteCount: count * MemoryLayout<Scalar>.stride)
-            } else {
+            } else if !isTrivial {
                 tail.deinitialize(count: count)
             }
         }
