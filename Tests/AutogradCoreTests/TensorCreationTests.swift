@@ -18,7 +18,7 @@ import Testing
 
     @Test func randnHasZeroMeanAndUnitVariance() {
         var generator = SeededGenerator(seed: 1)
-        let x = Tensor.randn([100_000], using: &generator)   // under LargeBufferCache.threshold
+        let x = Tensor.randn([100_000], using: &generator)
         let mean = x.mean().item()
         let variance = ((x - mean).pow(2)).mean().item()
         #expect(abs(mean) < 0.01)

@@ -3,9 +3,9 @@ import Synchronization
 /// Keeps the memory of freed large tensors for the next tensor of the same
 /// size, instead of handing it back to the operating system.
 ///
-/// glibc serves blocks of more than 32 MiB with fresh `mmap`s and gives smaller
-/// ones back as soon as they are freed, so every new large tensor would pay
-/// for page faults and zeroing, often more than the arithmetic. A training
+/// glibc serves blocks of more than 32 MiB with fresh `mmap`s, and often trims
+/// freed smaller ones back to the system, so a new large tensor would pay for
+/// page faults and zeroing, often more than for its arithmetic. A training
 /// loop allocates the same sizes again and again; this cache makes the second
 /// and later allocations free. Only blocks of at least ``threshold`` bytes are
 /// cached, up to ``limit`` bytes in all.
@@ -15,8 +15,8 @@ import Synchronization
 /// LargeBufferCache.removeAll()         // return what is cached to the system
 /// ```
 public enum LargeBufferCache {
-    /// Blocks smaller than this many bytes (1 MiB) are left to `malloc`.
-    public static let threshold = 1 << 20
+    /// Blocks smaller than this many bytes (64 KiB) are left to `malloc`.
+    public static let threshold = 1 << 16
 
     /// Sizes are rounded up to a multiple of this, so similar sizes share blocks.
     static let granule = 1 << 16
@@ -27,6 +27,7 @@ public enum LargeBufferCache {
         var blocks: [Int: [UInt]] = [:]
         var cachedBytes = 0
         var limit = 512 << 20
+        var reusedBlockCount = 0
     }
 
     private static let state = Mutex(State())
@@ -43,6 +44,9 @@ public enum LargeBufferCache {
 
     /// The bytes currently kept for reuse.
     public static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
+
+    /// How many allocations the cache has served from freed blocks so far.
+    public static var reusedBlockCount: Int { state.withLock { $0.reusedBlockCount } }
 
     /// Returns every cached block to the system.
     public static func removeAll() {
@@ -65,6 +69,7 @@ public enum LargeBufferCache {
         let reused: UInt? = state.withLock { state in
             guard let block = state.blocks[size]?.popLast() else { return nil }
             state.cachedBytes -= size
+            state.reusedBlockCount += 1
             return block
         }
         return reused.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }

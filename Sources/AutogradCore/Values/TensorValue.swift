@@ -119,8 +119,9 @@ public struct TensorValue<Scalar> {
         return TensorValue(shape: newShape, storage: storage)
     }
 
-    /// Applies `transform` to every element.
-    @inlinable
+    /// Applies `transform` to every element. (Always inlined, so that the
+    /// transform is inlined into the loop.)
+    @inlinable @inline(__always)
     public func map<Result>(_ transform: (Scalar) throws -> Result) rethrows -> TensorValue<Result> {
         try withUnsafeBufferPointer { source in
             try TensorValue<Result>(shape: shape) { out in
