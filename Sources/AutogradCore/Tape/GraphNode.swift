@@ -51,13 +51,8 @@ public class GraphNode: CustomStringConvertible {
     }
 
     /// Drops the values saved for the reverse rule, after a backward pass.
-    func free() {
-        isFreed = true
-        releaseSavedValues()
-    }
-
-    /// Overridden by the node class that holds the saved values.
-    func releaseSavedValues() {}
+    /// The node class that holds them overrides it to let them go.
+    func free() { isFreed = true }
 
     /// The operation's inputs, in order.
     public var inputs: [GraphInput] {
@@ -125,7 +120,8 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
 
     override var operation: any TensorOperation { concreteOperation }
 
-    override func releaseSavedValues() {
+    override func free() {
+        super.free()
         firstValue = nil
         secondValue = nil
         outputValue = nil
