@@ -29,5 +29,7 @@ let package = Package(
         ),
         .testTarget(name: "AutogradCoreTests", dependencies: ["AutogradCore"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+        // Runs the built `autograd` executable (the dependency makes it build).
+        .testTarget(name: "AutogradToolTests", dependencies: ["AutogradTool"]),
     ]
 )

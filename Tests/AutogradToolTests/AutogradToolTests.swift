@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// The built `autograd` command, run as a user runs it.
+@Suite struct AutogradToolTests {
+    /// The `autograd` executable, built beside the test bundle.
+    static var executable: URL {
+        let tests = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = tests.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("autograd").path),
+              directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("autograd")
+    }
+
+    /// Runs the tool with `arguments`; returns its exit status and output.
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    }
+
+    @Test func theLessonIsTheDefaultCommandAndEndsInAgreement() throws {
+        let plain = try Self.run(["--seed", "5"])
+        let explicit = try Self.run(["lesson", "--seed", "5"])
+        #expect(plain.status == 0)
+        #expect(plain.output == explicit.output)
+        #expect(plain.output.contains("let loss = (predicted - real).pow(2).sum()"))
+        #expect(plain.output.contains("gradFn: SumBackward"))
+        #expect(plain.output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("true"))
+    }
+
+    @Test func theSeedChangesTheTensors() throws {
+        #expect(try Self.run(["--seed", "1"]).output != Self.run(["--seed", "2"]).output)
+        #expect(try Self.run(["--seed", "1"]).output == Self.run(["--seed", "1"]).output)
+    }
+
+    @Test func aMalformedSeedIsAUsageError() throws {
+        let result = try Self.run(["--seed", "abc"])
+        #expect(result.status == 64)
+        #expect(result.errors.contains("--seed"))
+    }
+}
