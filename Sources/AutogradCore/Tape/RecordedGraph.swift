@@ -56,8 +56,8 @@ public struct RecordedGraph {
     /// leaf's value through `leafValue`.
     public func evaluate<S: ElementaryScalar>(
         leafValue: (Tensor) throws -> TensorValue<S>
-    ) rethrows -> TensorValue<S> {
-        try evaluate(leafValue: leafValue, elementary: { operation, x in operation.value(x) })
+    ) throws -> TensorValue<S> {
+        try Replay(self, leafValue: leafValue, rules: .elementary).result
     }
 
     /// Evaluates a graph of field ops over field scalars; throws
@@ -65,42 +65,133 @@ public struct RecordedGraph {
     public func evaluate<S: FieldScalar>(
         leafValue: (Tensor) throws -> TensorValue<S>
     ) throws -> TensorValue<S> {
-        try evaluate(leafValue: leafValue, elementary: { operation, _ in
-            throw AutogradError.requiresElementaryFunctions(operation: operation.name)
-        })
+        try Replay(self, leafValue: leafValue, rules: .fieldOnly).result
     }
 
-    private func evaluate<S: FieldScalar>(
-        leafValue: (Tensor) throws -> TensorValue<S>,
-        elementary: (any ElementaryUnaryOperation, TensorValue<S>) throws -> TensorValue<S>
-    ) rethrows -> TensorValue<S> {
-        var nodeValues: [ObjectIdentifier: TensorValue<S>] = [:]
-        var leafValues: [ObjectIdentifier: TensorValue<S>] = [:]
-        func input(_ input: GraphInput) throws -> TensorValue<S> {
-            switch input {
-            case .node(let node): return nodeValues[ObjectIdentifier(node)]!
-            case .leaf(let leaf):
-                if let known = leafValues[ObjectIdentifier(leaf)] { return known }
-                let value = try leafValue(leaf)
-                leafValues[ObjectIdentifier(leaf)] = value
-                return value
-            }
-        }
-        guard !nodes.isEmpty else { return try leafValue(result) }
-        for node in nodes {
-            let value: TensorValue<S>
+    /// The gradient of the one-element result with respect to `leaves`, by
+    /// evaluating the graph over `S` and running the ops' reverse rules (vjp)
+    /// over `S`: the tape's reverse pass, in any scalar type with elementary
+    /// functions. Leaves the result does not depend on get zeros.
+    ///
+    /// ```swift
+    /// let exact: [TensorValue<Double>] = try RecordedGraph(loss).gradient(withRespectTo: [predicted]) { $0.value }
+    /// ```
+    public func gradient<S: ElementaryScalar>(
+        withRespectTo leaves: [Tensor], leafValue: (Tensor) throws -> TensorValue<S>
+    ) throws -> [TensorValue<S>] {
+        try Replay(self, leafValue: leafValue, rules: .elementary).gradient(withRespectTo: leaves)
+    }
+
+    /// The gradient of the one-element result with respect to `leaves` over a
+    /// field-only scalar type (exact rationals); throws
+    /// ``AutogradError/requiresElementaryFunctions(operation:)`` if an op needs more.
+    public func gradient<S: FieldScalar>(
+        withRespectTo leaves: [Tensor], leafValue: (Tensor) throws -> TensorValue<S>
+    ) throws -> [TensorValue<S>] {
+        try Replay(self, leafValue: leafValue, rules: .fieldOnly).gradient(withRespectTo: leaves)
+    }
+}
+
+/// How a replay over `S` applies elementary-function ops: with their rules when
+/// `S` has elementary functions, or by refusing.
+struct ElementaryRules<S: FieldScalar> {
+    let value: (any ElementaryUnaryOperation, TensorValue<S>) throws -> TensorValue<S>
+    let vjp: (any ElementaryUnaryOperation, TensorValue<S>, TensorValue<S>, TensorValue<S>) throws -> TensorValue<S>
+
+    static var fieldOnly: ElementaryRules {
+        ElementaryRules(
+            value: { operation, _ in throw AutogradError.requiresElementaryFunctions(operation: operation.name) },
+            vjp: { operation, _, _, _ in throw AutogradError.requiresElementaryFunctions(operation: operation.name) }
+        )
+    }
+}
+
+extension ElementaryRules where S: ElementaryScalar {
+    static var elementary: ElementaryRules {
+        ElementaryRules(
+            value: { operation, x in operation.value(x) },
+            vjp: { operation, x, y, gradient in operation.vjp(x, output: y, gradient: gradient) }
+        )
+    }
+}
+
+/// One evaluation of a recorded graph over `S`: every node's value, and the
+/// reverse pass over them.
+struct Replay<S: FieldScalar> {
+    let graph: RecordedGraph
+    let rules: ElementaryRules<S>
+    private(set) var values: [ObjectIdentifier: TensorValue<S>] = [:]
+
+    init(_ graph: RecordedGraph, leafValue: (Tensor) throws -> TensorValue<S>, rules: ElementaryRules<S>) throws {
+        self.graph = graph
+        self.rules = rules
+        for leaf in graph.leaves { values[ObjectIdentifier(leaf)] = try leafValue(leaf) }
+        for node in graph.nodes {
+            let x = value(of: node.inputs[0])
+            let output: TensorValue<S>
             switch node.operation {
             case let operation as any UnaryOperation:
-                value = operation.value(try input(node.inputs[0]))
+                output = operation.value(x)
             case let operation as any BinaryOperation:
-                value = operation.value(try input(node.inputs[0]), try input(node.inputs[1]))
+                output = operation.value(x, value(of: node.inputs[1]))
             case let operation as any ElementaryUnaryOperation:
-                value = try elementary(operation, try input(node.inputs[0]))
+                output = try rules.value(operation, x)
             default:
                 fatalError("RecordedGraph: \(node.operation.name) conforms to no operation protocol")
             }
-            nodeValues[ObjectIdentifier(node)] = value
+            values[ObjectIdentifier(node)] = output
         }
-        return nodeValues[ObjectIdentifier(nodes[nodes.count - 1])]!
+    }
+
+    func value(of input: GraphInput) -> TensorValue<S> {
+        switch input {
+        case .node(let node): values[ObjectIdentifier(node)]!
+        case .leaf(let leaf): values[ObjectIdentifier(leaf)]!
+        }
+    }
+
+    /// The graph's result, over `S`.
+    var result: TensorValue<S> {
+        values[ObjectIdentifier(graph.nodes.last.map { $0 as AnyObject } ?? graph.result)]!
+    }
+
+    /// The reverse pass from a one-element result, seeded with 1.
+    func gradient(withRespectTo leaves: [Tensor]) throws -> [TensorValue<S>] {
+        let result = result
+        guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
+        var gradients: [ObjectIdentifier: TensorValue<S>] = [:]
+        func accumulate(_ contribution: TensorValue<S>, into key: ObjectIdentifier) {
+            gradients[key] = gradients[key].map { $0.adding(contribution) } ?? contribution
+        }
+        let root = graph.nodes.last.map { ObjectIdentifier($0) } ?? ObjectIdentifier(graph.result)
+        gradients[root] = TensorValue(repeating: 1, shape: result.shape)
+        for node in graph.nodes.reversed() {
+            guard let gradient = gradients.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+            let inputs = node.inputs
+            let x = value(of: inputs[0]), output = values[ObjectIdentifier(node)]!
+            let contributions: [TensorValue<S>]
+            switch node.operation {
+            case let operation as any UnaryOperation:
+                contributions = [operation.vjp(x, output: output, gradient: gradient)]
+            case let operation as any BinaryOperation:
+                let y = value(of: inputs[1])
+                contributions = [BinaryOperand.left, .right].map {
+                    operation.vjp(x, y, output: output, gradient: gradient, wrt: $0)
+                }
+            case let operation as any ElementaryUnaryOperation:
+                contributions = [try rules.vjp(operation, x, output, gradient)]
+            default:
+                fatalError("RecordedGraph: \(node.operation.name) conforms to no operation protocol")
+            }
+            for (input, contribution) in zip(inputs, contributions) {
+                switch input {
+                case .node(let next): accumulate(contribution, into: ObjectIdentifier(next))
+                case .leaf(let leaf): accumulate(contribution, into: ObjectIdentifier(leaf))
+                }
+            }
+        }
+        return leaves.map { leaf in
+            gradients[ObjectIdentifier(leaf)] ?? .zeros(values[ObjectIdentifier(leaf)]?.shape ?? leaf.shape)
+        }
     }
 }
