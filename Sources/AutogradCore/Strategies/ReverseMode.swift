@@ -16,10 +16,7 @@ public struct ReverseMode: Differentiable {
     public var name: String { "reverse" }
 
     public func gradient(of result: Tensor, withRespectTo leaves: [Tensor]) throws(AutogradError) -> [Tensor] {
-        for (index, leaf) in leaves.enumerated() {
-            guard leaf.isLeaf else { throw .inputIsNotLeaf(index: index) }
-            guard leaf.requiresGrad else { throw .inputDoesNotRequireGrad(index: index) }
-        }
+        try Tensor.checkDifferentiable(leaves)
         guard result.requiresGrad else { throw .doesNotRequireGrad }
         let seed = try result.seedGradient(nil)
         var gradients = [TensorValue<Double>?](repeating: nil, count: leaves.count)
@@ -36,8 +33,7 @@ public struct ReverseMode: Differentiable {
     }
 
     public func gradient(at point: [Tensor], of function: ([Tensor]) -> Tensor) throws(AutogradError) -> [Tensor] {
-        let inputs = point.map { Tensor($0.value, requiresGrad: true) }
-        let result = withGradEnabled(true) { function(inputs) }
+        let (inputs, result) = Tensor.trace(at: point, of: function)
         return try gradient(of: result, withRespectTo: inputs)
     }
 }

@@ -15,6 +15,10 @@ public enum AutogradError: Error, Equatable, Sendable, CustomStringConvertible {
     case inputDoesNotRequireGrad(index: Int)
     /// A tensor to differentiate with respect to is not a leaf.
     case inputIsNotLeaf(index: Int)
+    /// A different number of tangents (directions) than inputs.
+    case tangentCountMismatch(expected: Int, got: Int)
+    /// A tangent (direction) whose shape is not its input's.
+    case tangentShapeMismatch(index: Int, expected: Shape, got: Shape)
     /// A graph with an elementary-function op was replayed over a scalar type
     /// that only has field arithmetic (such as rationals).
     case requiresElementaryFunctions(operation: String)
@@ -35,6 +39,10 @@ public enum AutogradError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "pass retainGraph: true to the first backward() if you need to backward through the graph again"
         case .inputDoesNotRequireGrad(let index):
             return "input \(index) does not require grad: set requiresGrad = true on it before computing the result"
+        case .tangentCountMismatch(let expected, let got):
+            return "got \(got) tangents for \(expected) inputs: pass one tangent per input"
+        case .tangentShapeMismatch(let index, let expected, let got):
+            return "tangent \(index) has shape \(got), but its input has shape \(expected): pass a tangent of shape \(expected)"
         case .inputIsNotLeaf(let index):
             return "input \(index) is not a leaf (it has a gradFn): differentiate with respect to the leaves it is computed from"
         case .requiresElementaryFunctions(let operation):

@@ -130,6 +130,16 @@ public struct TensorValue<Scalar> {
         }
     }
 
+    /// Applies `transform` to every element and its row-major position.
+    @inlinable
+    public func mapIndexed<Result>(_ transform: (Int, Scalar) throws -> Result) rethrows -> TensorValue<Result> {
+        try withUnsafeBufferPointer { source in
+            try TensorValue<Result>(shape: shape) { out in
+                for i in 0..<source.count { (out + i).initialize(to: try transform(i, source[i])) }
+            }
+        }
+    }
+
     /// Combines two values element by element under NumPy broadcasting.
     ///
     /// Traps, naming `op` and both shapes, when the shapes do not broadcast.
