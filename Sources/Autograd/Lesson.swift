@@ -11,7 +11,8 @@ public struct LessonStep: Sendable {
 /// PyTorch's autograd lesson, in Swift, step by step: tracking with
 /// `requiresGrad`, `gradFn`, judicious tracking (`detachInPlace()`,
 /// `requiresGrad = false`, `withNoGrad`), and the example that compares a
-/// hand-derived gradient of `sum((predicted - real)^2)` with the automatic one.
+/// hand-derived gradient of `sum((predicted - real)^2)` with the automatic one,
+/// then with forward mode's gradient of the same recorded loss.
 ///
 /// Each step's code is the code that runs; the lesson reseeds the default
 /// generator, so a seed gives the same output every time.
@@ -134,6 +135,16 @@ public enum Lesson {
             print(manual.eq(auto).all())
             """) { out in
             out.append("\(manual.eq(predicted.grad!).all())")
+        }
+
+        try step("Forward mode: the same loss, replayed over dual numbers", """
+            let forward = try ForwardMode().gradient(of: loss, withRespectTo: [predicted])[0]
+            print(forward)
+            print(forward.eq(auto).all())
+            """) { out in
+            let forward = try ForwardMode().gradient(of: loss, withRespectTo: [predicted])[0]
+            out.append("\(forward)")
+            out.append("\(forward.eq(predicted.grad!).all())")
         }
         return steps
     }

@@ -10,7 +10,7 @@ import Testing
 
     @Test func everyStepShowsSwiftCode() throws {
         let steps = try Lesson.run(seed: 0)
-        #expect(steps.count == 11)
+        #expect(steps.count == 12)
         #expect(steps.allSatisfy { !$0.code.isEmpty })
     }
 
@@ -52,6 +52,14 @@ import Testing
     @Test(arguments: [0, 1, 42, 12345] as [UInt64])
     func manualAndAutomaticGradientsAgreeForEverySeed(seed: UInt64) throws {
         #expect(try step("They agree", seed: seed).output == "true")
+    }
+
+    @Test(arguments: [0, 7] as [UInt64])
+    func forwardModeGivesTheSameGradient(seed: UInt64) throws {
+        let step = try step("Forward mode", seed: seed)
+        #expect(step.code.contains("ForwardMode().gradient(of: loss, withRespectTo: [predicted])"))
+        let auto = try #require(try Lesson.run(seed: seed).first { $0.title.hasPrefix("The gradient by autograd") })
+        #expect(step.output == auto.output + "\ntrue")
     }
 
     @Test func aSeedGivesTheSameOutputEveryTime() throws {
