@@ -28,9 +28,10 @@ public func derivative<T: FieldScalar>(at x: T, of f: (Dual<T>) throws -> Dual<T
 public func valueWithDerivative<T: FieldScalar>(
     at x: T, of f: (Dual<T>) throws -> Dual<T>
 ) rethrows -> (value: T, derivative: T) {
-    let tag = PerturbationTag.fresh()
-    let result = try f(Dual(x, tangent: 1, tag: tag))
-    return (result.value, result.tag == tag ? result.tangent : .zero)
+    try PerturbationTag.withFresh { tag in
+        let result = try f(Dual(x, tangent: 1, tag: tag))
+        return (result.value, result.carries(tag) ? result.tangent : .zero)
+    }
 }
 
 /// The values of `f` at `point` and its directional derivative along
@@ -46,9 +47,10 @@ public func jvp<T: FieldScalar>(
     guard point.count == direction.count else {
         fatalError("jvp: a point of \(point.count) inputs and a direction of \(direction.count)")
     }
-    let tag = PerturbationTag.fresh()
-    let results = try f(zip(point, direction).map { Dual($0, tangent: $1, tag: tag) })
-    return (results.map(\.value), results.map { $0.tag == tag ? $0.tangent : .zero })
+    return try PerturbationTag.withFresh { tag in
+        let results = try f(zip(point, direction).map { Dual($0, tangent: $1, tag: tag) })
+        return (results.map(\.value), results.map { $0.carries(tag) ? $0.tangent : .zero })
+    }
 }
 
 /// The gradient of `f` at `point`, by forward mode in chunks: each pass
@@ -101,13 +103,14 @@ public func jacobian<D: DualNumber>(
     var rows: [[D.Base]] = []
     var first = 0
     repeat {
-        let tag = PerturbationTag.fresh()
-        let inputs = point.indices.map { i in D(point[i], tag: tag) { lane in i == first + lane ? 1 : 0 } }
-        let outputs = try f(inputs)
-        if rows.isEmpty { rows = Array(repeating: Array(repeating: .zero, count: point.count), count: outputs.count) }
-        for (row, output) in outputs.enumerated() where output.tag == tag {
-            for lane in 0..<Swift.min(D.laneCount, point.count - first) {
-                rows[row][first + lane] = output.tangent(lane: lane)
+        try PerturbationTag.withFresh { tag in
+            let inputs = point.indices.map { i in D(point[i], tag: tag) { lane in i == first + lane ? 1 : 0 } }
+            let outputs = try f(inputs)
+            if rows.isEmpty { rows = Array(repeating: Array(repeating: .zero, count: point.count), count: outputs.count) }
+            for (row, output) in outputs.enumerated() where output.carries(tag) {
+                for lane in 0..<Swift.min(D.laneCount, point.count - first) {
+                    rows[row][first + lane] = output.tangent(lane: lane)
+                }
             }
         }
         first += D.laneCount

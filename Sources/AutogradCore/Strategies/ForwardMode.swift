@@ -30,16 +30,18 @@ public struct ForwardMode: Differentiable {
         var gradient = [Double](repeating: 0, count: total)
         var first = 0
         while first < total {
-            let tag = PerturbationTag.fresh()
-            let output: TensorValue<Lanes> = try graph.evaluate { leaf in
-                guard let index = leaves.firstIndex(where: { $0 === leaf }) else { return leaf.value.map(Lanes.init(constant:)) }
-                let lane0 = offsets[index] - first
-                return leaf.value.mapIndexed { position, x in
-                    Lanes(x, tag: tag) { $0 == position + lane0 ? 1 : 0 }
+            try PerturbationTag.withFresh { tag in
+                let output: TensorValue<Lanes> = try graph.evaluate { leaf in
+                    guard let index = leaves.firstIndex(where: { $0 === leaf }) else {
+                        return leaf.value.map(Lanes.init(constant:))
+                    }
+                    let lane0 = offsets[index] - first
+                    return leaf.value.mapIndexed { position, x in
+                        Lanes(x, tag: tag) { $0 == position + lane0 ? 1 : 0 }
+                    }
                 }
-            }
-            let y = output[flat: 0]
-            if y.tag == tag {
+                let y = output[flat: 0]
+                guard y.carries(tag) else { return }
                 for lane in 0..<Swift.min(Lanes.laneCount, total - first) { gradient[first + lane] = y.tangent(lane: lane) }
             }
             first += Lanes.laneCount
@@ -66,16 +68,17 @@ public struct ForwardMode: Differentiable {
     ) throws -> (value: Tensor, derivative: Tensor) {
         try Tensor.checkDifferentiable(leaves)
         try Self.checkTangents(tangents, for: leaves)
-        let tag = PerturbationTag.fresh()
-        let output: TensorValue<Dual<Double>> = try RecordedGraph(result).evaluate { leaf in
-            guard let index = leaves.firstIndex(where: { $0 === leaf }) else {
-                return leaf.value.map(Dual.init(constant:))
+        return try PerturbationTag.withFresh { tag in
+            let output: TensorValue<Dual<Double>> = try RecordedGraph(result).evaluate { leaf in
+                guard let index = leaves.firstIndex(where: { $0 === leaf }) else {
+                    return leaf.value.map(Dual.init(constant:))
+                }
+                return TensorValue.broadcasting(leaf.value, tangents[index].value, op: "jvp") {
+                    Dual($0, tangent: $1, tag: tag)
+                }
             }
-            return TensorValue.broadcasting(leaf.value, tangents[index].value, op: "jvp") {
-                Dual($0, tangent: $1, tag: tag)
-            }
+            return (Tensor(output.map(\.value)), Tensor(output.map { $0.carries(tag) ? $0.tangent : 0 }))
         }
-        return (Tensor(output.map(\.value)), Tensor(output.map { $0.tag == tag ? $0.tangent : 0 }))
     }
 
     /// The value and directional derivative of `function` at `point` along
@@ -100,16 +103,17 @@ public struct ForwardMode: Differentiable {
     ) throws -> [Tensor] {
         try Tensor.checkDifferentiable(leaves)
         try Self.checkTangents(directions, for: leaves)
-        let tag = PerturbationTag.fresh()
-        let gradients: [TensorValue<Dual<Double>>] = try RecordedGraph(result).gradient(withRespectTo: leaves) { leaf in
-            guard let index = leaves.firstIndex(where: { $0 === leaf }) else {
-                return leaf.value.map(Dual.init(constant:))
+        return try PerturbationTag.withFresh { tag in
+            let gradients: [TensorValue<Dual<Double>>] = try RecordedGraph(result).gradient(withRespectTo: leaves) { leaf in
+                guard let index = leaves.firstIndex(where: { $0 === leaf }) else {
+                    return leaf.value.map(Dual.init(constant:))
+                }
+                return TensorValue.broadcasting(leaf.value, directions[index].value, op: "hessianVectorProduct") {
+                    Dual($0, tangent: $1, tag: tag)
+                }
             }
-            return TensorValue.broadcasting(leaf.value, directions[index].value, op: "hessianVectorProduct") {
-                Dual($0, tangent: $1, tag: tag)
-            }
+            return gradients.map { gradient in Tensor(gradient.map { $0.carries(tag) ? $0.tangent : 0 }) }
         }
-        return gradients.map { gradient in Tensor(gradient.map { $0.tag == tag ? $0.tangent : 0 }) }
     }
 
     /// Throws unless each tangent has its input's shape.
