@@ -31,6 +31,9 @@ public class GraphNode: CustomStringConvertible {
     /// the output's gradient. It reads the saved values of the node's concrete
     /// class, so it captures nothing and costs no allocation.
     @usableFromInline let backwardRule: (_ node: GraphNode, _ gradient: TensorValue<Double>, _ input: Int) -> TensorValue<Double>
+    /// The operation's value over forward mode's dual scalars, specialised
+    /// when the op was recorded, so that replays over duals run compiled loops.
+    @usableFromInline let dualKernels: DualReplayKernels
     /// Whether a backward pass without `retainGraph` dropped the saved values.
     @exclusivity(unchecked) public private(set) var isFreed = false
     /// The gradient accumulated for this node's output during a backward pass.
@@ -41,8 +44,10 @@ public class GraphNode: CustomStringConvertible {
     @usableFromInline
     init(
         inputs firstInput: GraphInput, _ secondInput: GraphInput?, shape: Shape,
+        dualKernels: DualReplayKernels,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
+        self.dualKernels = dualKernels
         self.firstInput = firstInput
         self.secondInput = secondInput
         self.shape = shape
@@ -108,14 +113,16 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
         _ operation: Operation,
         inputs firstInput: GraphInput, _ firstValue: TensorValue<Double>,
         _ secondInput: GraphInput? = nil, _ secondValue: TensorValue<Double>? = nil,
-        output: TensorValue<Double>,
+        output: TensorValue<Double>, dualKernels: DualReplayKernels,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
         concreteOperation = operation
         self.firstValue = firstValue
         self.secondValue = secondValue
         self.outputValue = output
-        super.init(inputs: firstInput, secondInput, shape: output.shape, backwardRule: backwardRule)
+        super.init(
+            inputs: firstInput, secondInput, shape: output.shape, dualKernels: dualKernels, backwardRule: backwardRule
+        )
     }
 
     override var operation: any TensorOperation { concreteOperation }
@@ -131,5 +138,68 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
     @inlinable
     static func of(_ node: GraphNode) -> OperationNode {
         unsafeDowncast(node, to: OperationNode.self)
+    }
+}
+
+/// An operation's value over `Dual<Double>` and `ForwardMode.Lanes`,
+/// specialised for the concrete operation. Calling a generic rule through an
+/// existential would run unspecialised code, dozens of times slower.
+@usableFromInline
+struct DualReplayKernels {
+    @usableFromInline typealias Kernel<S> = (GraphNode, TensorValue<S>, TensorValue<S>?) -> TensorValue<S>
+    @usableFromInline let single: Kernel<Dual<Double>>
+    @usableFromInline let lanes: Kernel<ForwardMode.Lanes>
+
+    @inlinable
+    init(single: @escaping Kernel<Dual<Double>>, lanes: @escaping Kernel<ForwardMode.Lanes>) {
+        self.single = single
+        self.lanes = lanes
+    }
+
+    /// The kernel for `S`, applied, or `nil` when `S` has none.
+    func value<S>(of node: GraphNode, _ x: TensorValue<S>, _ y: TensorValue<S>?) -> TensorValue<S>? {
+        if S.self == Dual<Double>.self {
+            return unsafeBitCast(
+                single(node, unsafeBitCast(x, to: TensorValue<Dual<Double>>.self),
+                       y.map { unsafeBitCast($0, to: TensorValue<Dual<Double>>.self) }),
+                to: TensorValue<S>.self)
+        }
+        if S.self == ForwardMode.Lanes.self {
+            return unsafeBitCast(
+                lanes(node, unsafeBitCast(x, to: TensorValue<ForwardMode.Lanes>.self),
+                      y.map { unsafeBitCast($0, to: TensorValue<ForwardMode.Lanes>.self) }),
+                to: TensorValue<S>.self)
+        }
+        return nil
+    }
+}
+
+extension UnaryOperation {
+    @inlinable
+    static var dualKernels: DualReplayKernels {
+        DualReplayKernels(
+            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
+            lanes: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) }
+        )
+    }
+}
+
+extension ElementaryUnaryOperation {
+    @inlinable
+    static var dualKernels: DualReplayKernels {
+        DualReplayKernels(
+            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
+            lanes: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) }
+        )
+    }
+}
+
+extension BinaryOperation {
+    @inlinable
+    static var dualKernels: DualReplayKernels {
+        DualReplayKernels(
+            single: { node, x, y in OperationNode<Self>.of(node).concreteOperation.value(x, y!) },
+            lanes: { node, x, y in OperationNode<Self>.of(node).concreteOperation.value(x, y!) }
+        )
     }
 }

@@ -128,12 +128,17 @@ struct Replay<S: FieldScalar> {
         for leaf in graph.leaves { values[ObjectIdentifier(leaf)] = try leafValue(leaf) }
         for node in graph.nodes {
             let x = value(of: node.inputs[0])
+            let y = node.secondInput.map { value(of: $0) }
+            if let output = node.dualKernels.value(of: node, x, y) {
+                values[ObjectIdentifier(node)] = output
+                continue
+            }
             let output: TensorValue<S>
             switch node.operation {
             case let operation as any UnaryOperation:
                 output = operation.value(x)
             case let operation as any BinaryOperation:
-                output = operation.value(x, value(of: node.inputs[1]))
+                output = operation.value(x, y!)
             case let operation as any ElementaryUnaryOperation:
                 output = try rules.value(operation, x)
             default:

@@ -9,7 +9,9 @@ extension Tensor {
         let x = value
         let y = operation.value(x)
         guard Tensor.isRecording(self) else { return Tensor(y) }
-        let node = OperationNode(operation, inputs: asGraphInput, x, output: y) { node, gradient, _ in
+        let node = OperationNode(
+            operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.dualKernels
+        ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
         }
@@ -22,7 +24,9 @@ extension Tensor {
         let x = value
         let y = operation.value(x)
         guard Tensor.isRecording(self) else { return Tensor(y) }
-        let node = OperationNode(operation, inputs: asGraphInput, x, output: y) { node, gradient, _ in
+        let node = OperationNode(
+            operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.dualKernels
+        ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
         }
@@ -38,7 +42,8 @@ extension Tensor {
         let z = operation.value(x, y)
         guard isRecording(left, right) else { return Tensor(z) }
         let node = OperationNode(
-            operation, inputs: left.asGraphInput, x, right.asGraphInput, y, output: z
+            operation, inputs: left.asGraphInput, x, right.asGraphInput, y, output: z,
+            dualKernels: Operation.dualKernels
         ) { node, gradient, input in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(
