@@ -146,6 +146,16 @@ public enum Lesson {
             out.append("\(forward)")
             out.append("\(forward.eq(predicted.grad!).all())")
         }
+
+        try step("Forward over reverse: a Hessian-vector product (the loss's Hessian is 2·I)", """
+            let v = Tensor.ones(3, 8)
+            let hv = try ForwardMode().hessianVectorProduct(of: loss, withRespectTo: [predicted], along: [v])[0]
+            print(hv)
+            """) { out in
+            let v = Tensor.ones(3, 8)
+            let hv = try ForwardMode().hessianVectorProduct(of: loss, withRespectTo: [predicted], along: [v])[0]
+            out.append("\(hv)")
+        }
         return steps
     }
 }

@@ -91,6 +91,18 @@ import Testing
         #expect(value == 1 && slope == 1)
     }
 
+    /// Code written against swift-numerics' protocols alone, knowing nothing of
+    /// this library, is differentiable as it is.
+    @Test func swiftNumericsGenericCodeIsDifferentiable() {
+        func logistic<T: AlgebraicField & ElementaryFunctions>(_ x: T) -> T { 1 / (1 + T.exp(-x)) }
+        func hypotenuse<T: AlgebraicField & ElementaryFunctions>(_ a: T, _ b: T) -> T { T.sqrt(a * a + b * b) }
+        let s = logistic(0.5)
+        #expect(Self.close(derivative(at: 0.5) { logistic($0) }, s * (1 - s)))
+        #expect(Self.close(derivative(at: 3.0) { hypotenuse($0, Dual(constant: 4)) }, 0.6))
+        let slopes = gradient(at: [3.0, 4.0]) { hypotenuse($0[0], $0[1]) }
+        #expect(Self.close(slopes[0], 0.6) && Self.close(slopes[1], 0.8))
+    }
+
     @Test func jvpGivesValuesAndADirectionalDerivative() {
         let (values, directional) = jvp(at: [1.0, 2.0], along: [1, 0]) { [$0[0] * $0[1], $0[0] + $0[1]] }
         #expect(values == [2, 3] && directional == [2, 1])

@@ -10,7 +10,7 @@ import Testing
 
     @Test func everyStepShowsSwiftCode() throws {
         let steps = try Lesson.run(seed: 0)
-        #expect(steps.count == 12)
+        #expect(steps.count == 13)
         #expect(steps.allSatisfy { !$0.code.isEmpty })
     }
 
@@ -60,6 +60,15 @@ import Testing
         #expect(step.code.contains("ForwardMode().gradient(of: loss, withRespectTo: [predicted])"))
         let auto = try #require(try Lesson.run(seed: seed).first { $0.title.hasPrefix("The gradient by autograd") })
         #expect(step.output == auto.output + "\ntrue")
+    }
+
+    @Test func theHessianVectorProductIsTwiceTheDirection() throws {
+        let step = try step("Forward over reverse")
+        #expect(step.output == """
+            tensor([[2., 2., 2., 2., 2., 2., 2., 2.],
+                    [2., 2., 2., 2., 2., 2., 2., 2.],
+                    [2., 2., 2., 2., 2., 2., 2., 2.]])
+            """)
     }
 
     @Test func aSeedGivesTheSameOutputEveryTime() throws {
