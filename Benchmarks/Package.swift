@@ -16,24 +16,18 @@ let package = Package(
         // ordo-one/swift-runtime-interposer, which this machine cannot fetch.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
-    targets: [
-        .executableTarget(
-            name: "LossBenchmarks",
-            dependencies: [
-                .product(name: "Autograd", package: rootPackage),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/LossBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "ForwardModeBenchmarks",
-            dependencies: [
-                .product(name: "Autograd", package: rootPackage),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/ForwardModeBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-    ]
+    targets: ["LossBenchmarks", "ForwardModeBenchmarks"].map(benchmarkTarget)
 )
+
+/// A benchmark executable in `Benchmarks/NAME`, run by the benchmark plugin.
+func benchmarkTarget(_ name: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "Autograd", package: rootPackage),
+            .product(name: "Benchmark", package: "benchmark"),
+        ],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
