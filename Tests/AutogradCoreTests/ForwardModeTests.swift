@@ -91,6 +91,14 @@ extension ForwardModeTests {
         #expect(again.scalars == derivative.scalars)
     }
 
+    @Test func aLeafListedTwiceGetsItsGradientTwice() throws {
+        let x = Tensor([1.0, 2], requiresGrad: true)
+        let loss = (x * x).sum()
+        let forward = try ForwardMode().gradient(of: loss, withRespectTo: [x, x])
+        let reverse = try ReverseMode().gradient(of: loss, withRespectTo: [x, x])
+        #expect(forward.map(\.scalars) == [[2, 4], [2, 4]] && reverse.map(\.scalars) == [[2, 4], [2, 4]])
+    }
+
     @Test func theFunctionAPIRecordsOnceAndDifferentiates() throws {
         let gradient = try ForwardMode().gradient(at: Tensor([1.0, -2, 3]), of: { ($0 * $0 * $0).sum() })
         #expect(gradient.scalars == [3, 12, 27])

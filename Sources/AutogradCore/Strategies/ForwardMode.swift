@@ -46,9 +46,10 @@ public struct ForwardMode: Differentiable {
             }
             first += Lanes.laneCount
         }
-        return leaves.indices.map { index in
-            let start = offsets[index]
-            return Tensor(Array(gradient[start..<(start + leaves[index].elementCount)]), shape: leaves[index].shape)
+        return leaves.map { leaf in
+            // A leaf listed twice was seeded at its first place only.
+            let start = offsets[leaves.firstIndex { $0 === leaf }!]
+            return Tensor(Array(gradient[start..<(start + leaf.elementCount)]), shape: leaf.shape)
         }
     }
 
