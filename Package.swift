@@ -17,8 +17,13 @@ let package = Package(
             name: "AutogradCore",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
-        // The umbrella: re-exports the core and holds the lesson.
-        .target(name: "Autograd", dependencies: ["AutogradCore"]),
+        // C bindings: GMP rationals and MPFR big floats, from Debian's packages.
+        .systemLibrary(name: "CGMP", pkgConfig: "gmp", providers: [.apt(["libgmp-dev"])]),
+        .systemLibrary(name: "CMPFR", pkgConfig: "mpfr", providers: [.apt(["libmpfr-dev"])]),
+        // The exact reference: Rational (mpq_t), BigFloat (mpfr_t), ExactMode.
+        .target(name: "AutogradExact", dependencies: ["AutogradCore", "CGMP", "CMPFR"]),
+        // The umbrella: re-exports the core and the exact backend, holds the lesson.
+        .target(name: "Autograd", dependencies: ["AutogradCore", "AutogradExact"]),
         // The `autograd` command-line tool, thin over the library.
         .executableTarget(
             name: "AutogradTool",
@@ -28,6 +33,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AutogradCoreTests", dependencies: ["AutogradCore"]),
+        .testTarget(name: "AutogradExactTests", dependencies: ["AutogradExact"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         // Runs the built `autograd` executable (the dependency makes it build).
         .testTarget(name: "AutogradToolTests", dependencies: ["AutogradTool"]),

@@ -3,9 +3,9 @@
 # machine that has the Swift toolchain, and nothing when it is already there.
 set -euo pipefail
 
-# Debian packages the build links against (none yet; the exact backend will
-# add libgmp-dev and libmpfr-dev).
-packages=()
+# Debian packages the build links against: GMP and MPFR for the exact
+# backend, and pkg-config, through which SwiftPM finds them.
+packages=(libgmp-dev libmpfr-dev pkg-config)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,203 @@
+import AutogradCore
+import CGMP
+import CMPFR
+
+/// An exact rational number on GMP's `mpq_t`: arithmetic never rounds.
+///
+/// A value type: copies share one GMP value until an operation makes a new
+/// one. Every `Double` is a rational, so ``init(exactly:)`` converts without
+/// error; ``doubleValue`` rounds back to the nearest `Double` (through MPFR,
+/// since GMP's own conversion truncates).
+///
+/// ```swift
+/// let third = try Rational("1/3")
+/// third + third + third == 1          // true, exactly
+/// try Rational(exactly: 0.1)          // 3602879701896397/36028797018963968
+/// try Rational("0.1")                 // 1/10
+/// ```
+public struct Rational: Sendable {
+    @usableFromInline let storage: RationalStorage
+
+    @usableFromInline init(storage: RationalStorage) { self.storage = storage }
+
+    /// A new value computed into fresh storage by `compute`.
+    @usableFromInline
+    static func make(_ compute: (UnsafeMutablePointer<__mpq_struct>) -> Void) -> Rational {
+        let storage = RationalStorage()
+        compute(storage.pointer)
+        return Rational(storage: storage)
+    }
+
+    /// The integer `value`.
+    public init(_ value: Int) {
+        self = Rational.make { __gmpq_set_si($0, value, 1) }
+    }
+
+    /// `numerator / denominator`, in lowest terms; throws on a zero denominator.
+    public init(numerator: Int, denominator: Int) throws(ExactError) {
+        guard denominator != 0 else { throw .divisionByZero }
+        self = Rational(numerator) / Rational(denominator)
+    }
+
+    /// The exact value of a finite `Double`; throws on NaN and infinities.
+    public init(exactly value: Double) throws(ExactError) {
+        guard value.isFinite else { throw .notFinite(value) }
+        self = Rational.make { __gmpq_set_d($0, value) }
+    }
+
+    /// Parses an integer (`"-12"`), a fraction (`"3/4"`) or a decimal
+    /// (`"0.1"`, `"-2.5e-3"`), exactly: `"0.1"` is 1/10.
+    public init(_ text: String) throws(ExactError) {
+        guard let value = Rational.parse(text) else { throw .malformedNumber(text) }
+        self = value
+    }
+
+    /// The sign: -1, 0 or 1.
+    public var signum: Int { Int(storage.numerator.pointee._mp_size.signum()) }
+
+    /// Whether the value is an integer.
+    public var isInteger: Bool {
+        __gmpz_cmp_ui(storage.denominator, 1) == 0
+    }
+
+    /// The nearest `Double` (ties to even), rounded once through MPFR.
+    public var doubleValue: Double {
+        var rounded = __mpfr_struct()
+        mpfr_init2(&rounded, 53)
+        defer { mpfr_clear(&rounded) }
+        mpfr_set_q(&rounded, storage.pointer, MPFR_RNDN)
+        return mpfr_get_d(&rounded, MPFR_RNDN)
+    }
+
+    /// The value in base 10 as a fraction in lowest terms, `"-3/4"`, or an
+    /// integer, `"5"`.
+    public var fractionDescription: String {
+        let size = __gmpz_sizeinbase(storage.numerator, 10) + __gmpz_sizeinbase(storage.denominator, 10) + 3
+        var buffer = [CChar](repeating: 0, count: size)
+        __gmpq_get_str(&buffer, 10, storage.pointer)
+        return String(cString: buffer)
+    }
+
+    /// The value as a decimal with `digits` digits after the point, rounded
+    /// to nearest.
+    ///
+    /// ```swift
+    /// try Rational("2/3").decimalDescription(digits: 4)   // "0.6667"
+    /// ```
+    public func decimalDescription(digits: Int) -> String {
+        // round(|x| · 10^digits) = ⌊(2·|num|·10^digits + den) / (2·den)⌋
+        let scaled = UnsafeMutablePointer<__mpz_struct>.allocate(capacity: 2)
+        let twiceDenominator = scaled + 1
+        __gmpz_init(scaled)
+        __gmpz_init(twiceDenominator)
+        defer {
+            __gmpz_clear(scaled)
+            __gmpz_clear(twiceDenominator)
+            scaled.deallocate()
+        }
+        __gmpz_ui_pow_ui(scaled, 10, UInt(max(0, digits)))
+        __gmpz_mul(scaled, scaled, storage.numerator)
+        __gmpz_abs(scaled, scaled)
+        __gmpz_mul_2exp(scaled, scaled, 1)
+        __gmpz_add(scaled, scaled, storage.denominator)
+        __gmpz_mul_2exp(twiceDenominator, storage.denominator, 1)
+        __gmpz_fdiv_q(scaled, scaled, twiceDenominator)
+        var text = Rational.takeGMPString(__gmpz_get_str(nil, 10, scaled))
+        if digits > 0 {
+            if text.count <= digits { text = String(repeating: "0", count: digits - text.count + 1) + text }
+            text.insert(".", at: text.index(text.endIndex, offsetBy: -digits))
+        }
+        let isZero = text.allSatisfy { $0 == "0" || $0 == "." }
+        return (signum < 0 && !isZero ? "-" : "") + text
+    }
+
+    /// A string that GMP allocated, copied, then freed with GMP's own
+    /// allocator (GMP's strings must not go to `free`).
+    static func takeGMPString(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
+        guard let pointer else { return "" }
+        let text = String(cString: pointer)
+        var free: (@convention(c) (UnsafeMutableRawPointer?, Int) -> Void)?
+        __gmp_get_memory_functions(nil, nil, &free)
+        free?(pointer, text.utf8.count + 1)
+        return text
+    }
+
+    /// Parses the forms ``init(_:)`` accepts; `nil` for anything else.
+    static func parse(_ text: String) -> Rational? {
+        let trimmed = text.trimmingWhitespace()
+        let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 2 {
+            guard let numerator = integer(parts[0]), let denominator = integer(parts[1]) else { return nil }
+            guard denominator.signum != 0 else { return nil }
+            return numerator / denominator
+        }
+        guard parts.count == 1 else { return nil }
+        return decimal(trimmed)
+    }
+
+    /// An optionally signed run of decimal digits.
+    private static func integer(_ text: Substring) -> Rational? {
+        var digits = text
+        var negative = false
+        if let first = digits.first, first == "-" || first == "+" {
+            negative = first == "-"
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        let value = Rational.make { q in
+            _ = String(digits).withCString { __gmpz_set_str(UnsafeMutableRawPointer(q).assumingMemoryBound(to: __mpz_struct.self), $0, 10) }
+        }
+        return negative ? -value : value
+    }
+
+    /// `[sign] digits [. digits] [e|E [sign] digits]`, exactly.
+    private static func decimal(_ text: String) -> Rational? {
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = mantissa.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            let power = mantissa[mantissa.index(after: e)...]
+            guard let value = Int(power), abs(value) <= 100_000 else { return nil }
+            exponent = value
+            mantissa = mantissa[..<e]
+        }
+        var whole = mantissa
+        var fraction: Substring = ""
+        if let point = mantissa.firstIndex(of: ".") {
+            whole = mantissa[..<point]
+            fraction = mantissa[mantissa.index(after: point)...]
+            guard fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        }
+        let sign = whole.first.map { $0 == "-" || $0 == "+" } ?? false ? String(whole.first!) : ""
+        let wholeDigits = sign.isEmpty ? whole : whole.dropFirst()
+        guard !(wholeDigits.isEmpty && fraction.isEmpty),
+              wholeDigits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let digits = integer(Substring(sign + (wholeDigits.isEmpty ? "0" : wholeDigits) + fraction))
+        else { return nil }
+        let scale = exponent - fraction.count
+        let ten = Rational(10)
+        return scale >= 0 ? digits * ten.power(scale) : digits / ten.power(-scale)
+    }
+
+    /// `self` to a non-negative integer power, by repeated squaring.
+    func power(_ exponent: Int) -> Rational {
+        Rational.make { __gmpq_set($0, storage.pointer) }.withPower(exponent)
+    }
+
+    private func withPower(_ exponent: Int) -> Rational {
+        var result = Rational(1)
+        var base = self
+        var remaining = exponent
+        while remaining > 0 {
+            if remaining & 1 == 1 { result = result * base }
+            remaining >>= 1
+            if remaining > 0 { base = base * base }
+        }
+        return result
+    }
+}
+
+private extension String {
+    func trimmingWhitespace() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}
