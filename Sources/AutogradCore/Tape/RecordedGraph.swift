@@ -57,7 +57,7 @@ public struct RecordedGraph {
     public func evaluate<S: ElementaryScalar>(
         leafValue: (Tensor) throws -> TensorValue<S>
     ) throws -> TensorValue<S> {
-        try Replay(self, leafValue: leafValue, rules: .elementary).result
+        try GraphEvaluation(self, leafValue: leafValue, rules: .elementary).result
     }
 
     /// Evaluates a graph of field ops over field scalars; throws
@@ -65,7 +65,24 @@ public struct RecordedGraph {
     public func evaluate<S: FieldScalar>(
         leafValue: (Tensor) throws -> TensorValue<S>
     ) throws -> TensorValue<S> {
-        try Replay(self, leafValue: leafValue, rules: .fieldOnly).result
+        try GraphEvaluation(self, leafValue: leafValue, rules: .fieldOnly).result
+    }
+
+    /// Evaluates the graph over scalars with elementary functions, keeping
+    /// every node's value for inspection and a reverse pass.
+    public func evaluation<S: ElementaryScalar>(
+        leafValue: (Tensor) throws -> TensorValue<S>
+    ) throws -> GraphEvaluation<S> {
+        try GraphEvaluation(self, leafValue: leafValue, rules: .elementary)
+    }
+
+    /// Evaluates a graph of field ops over field scalars, keeping every node's
+    /// value; throws ``AutogradError/requiresElementaryFunctions(operation:)``
+    /// if an op needs more.
+    public func evaluation<S: FieldScalar>(
+        leafValue: (Tensor) throws -> TensorValue<S>
+    ) throws -> GraphEvaluation<S> {
+        try GraphEvaluation(self, leafValue: leafValue, rules: .fieldOnly)
     }
 
     /// The gradient of the one-element result with respect to `leaves`, by
@@ -79,7 +96,7 @@ public struct RecordedGraph {
     public func gradient<S: ElementaryScalar>(
         withRespectTo leaves: [Tensor], leafValue: (Tensor) throws -> TensorValue<S>
     ) throws -> [TensorValue<S>] {
-        try Replay(self, leafValue: leafValue, rules: .elementary).gradient(withRespectTo: leaves)
+        try GraphEvaluation(self, leafValue: leafValue, rules: .elementary).gradient(withRespectTo: leaves)
     }
 
     /// The gradient of the one-element result with respect to `leaves` over a
@@ -88,7 +105,7 @@ public struct RecordedGraph {
     public func gradient<S: FieldScalar>(
         withRespectTo leaves: [Tensor], leafValue: (Tensor) throws -> TensorValue<S>
     ) throws -> [TensorValue<S>] {
-        try Replay(self, leafValue: leafValue, rules: .fieldOnly).gradient(withRespectTo: leaves)
+        try GraphEvaluation(self, leafValue: leafValue, rules: .fieldOnly).gradient(withRespectTo: leaves)
     }
 }
 
@@ -116,9 +133,15 @@ extension ElementaryRules where S: ElementaryScalar {
 }
 
 /// One evaluation of a recorded graph over `S`: every node's value, and the
-/// reverse pass over them.
-struct Replay<S: FieldScalar> {
-    let graph: RecordedGraph
+/// reverse pass over them. Made by ``RecordedGraph/evaluation(leafValue:)-(_)``.
+///
+/// ```swift
+/// let run: GraphEvaluation<Rational> = try RecordedGraph(loss).evaluation { try $0.value.map(Rational.init(exactly:)) }
+/// run.result; run.value(of: node.inputs[0]); try run.gradient(withRespectTo: [predicted])
+/// ```
+public struct GraphEvaluation<S: FieldScalar> {
+    /// The graph evaluated.
+    public let graph: RecordedGraph
     let rules: ElementaryRules<S>
     private(set) var values: [ObjectIdentifier: TensorValue<S>] = [:]
 
@@ -148,20 +171,25 @@ struct Replay<S: FieldScalar> {
         }
     }
 
-    func value(of input: GraphInput) -> TensorValue<S> {
+    /// The value of an input of a node: a leaf's or another node's output.
+    public func value(of input: GraphInput) -> TensorValue<S> {
         switch input {
         case .node(let node): values[ObjectIdentifier(node)]!
         case .leaf(let leaf): values[ObjectIdentifier(leaf)]!
         }
     }
 
+    /// The output of `node`.
+    public func value(of node: GraphNode) -> TensorValue<S> { values[ObjectIdentifier(node)]! }
+
     /// The graph's result, over `S`.
-    var result: TensorValue<S> {
+    public var result: TensorValue<S> {
         values[ObjectIdentifier(graph.nodes.last.map { $0 as AnyObject } ?? graph.result)]!
     }
 
-    /// The reverse pass from a one-element result, seeded with 1.
-    func gradient(withRespectTo leaves: [Tensor]) throws -> [TensorValue<S>] {
+    /// The reverse pass from a one-element result, seeded with 1, by the ops'
+    /// own vjp rules over `S`; leaves the result does not depend on get zeros.
+    public func gradient(withRespectTo leaves: [Tensor]) throws -> [TensorValue<S>] {
         let result = result
         guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
         var gradients: [ObjectIdentifier: TensorValue<S>] = [:]
