@@ -12,7 +12,8 @@ public struct LessonStep: Sendable {
 /// `requiresGrad`, `gradFn`, judicious tracking (`detachInPlace()`,
 /// `requiresGrad = false`, `withNoGrad`), and the example that compares a
 /// hand-derived gradient of `sum((predicted - real)^2)` with the automatic one,
-/// then with forward mode's gradient of the same recorded loss.
+/// then with forward mode's gradient of the same recorded loss and with the
+/// exact gradient (GMP rationals), which all three match bit for bit.
 ///
 /// Each step's code is the code that runs; the lesson reseeds the default
 /// generator, so a seed gives the same output every time.
@@ -137,12 +138,12 @@ public enum Lesson {
             out.append("\(manual.eq(predicted.grad!).all())")
         }
 
-        try step("Forward mode: the same loss, replayed over dual numbers", """
+        let forward = try ForwardMode().gradient(of: loss, withRespectTo: [predicted])[0]
+        step("Forward mode: the same loss, replayed over dual numbers", """
             let forward = try ForwardMode().gradient(of: loss, withRespectTo: [predicted])[0]
             print(forward)
             print(forward.eq(auto).all())
             """) { out in
-            let forward = try ForwardMode().gradient(of: loss, withRespectTo: [predicted])[0]
             out.append("\(forward)")
             out.append("\(forward.eq(predicted.grad!).all())")
         }
@@ -155,6 +156,19 @@ public enum Lesson {
             let v = Tensor.ones(3, 8)
             let hv = try ForwardMode().hessianVectorProduct(of: loss, withRespectTo: [predicted], along: [v])[0]
             out.append("\(hv)")
+        }
+
+        try step("The exact reference: the same loss replayed over GMP rationals", """
+            let exact = try ExactMode().gradient(of: loss, withRespectTo: [predicted])
+            print(exact.exactness)
+            print("reverse", auto[0, 0], "forward", forward[0, 0], "exact", exact.tensors[0][0, 0])
+            print(exact.tensors[0].eq(auto).all() && exact.tensors[0].eq(forward).all())
+            """) { out in
+            let exact = try ExactMode().gradient(of: loss, withRespectTo: [predicted])
+            let auto = predicted.grad!
+            out.append(exact.exactness)
+            out.append("reverse \(auto[0, 0]) forward \(forward[0, 0]) exact \(exact.tensors[0][0, 0])")
+            out.append("\(exact.tensors[0].eq(auto).all() && exact.tensors[0].eq(forward).all())")
         }
         return steps
     }

@@ -10,7 +10,7 @@ import Testing
 
     @Test func everyStepShowsSwiftCode() throws {
         let steps = try Lesson.run(seed: 0)
-        #expect(steps.count == 13)
+        #expect(steps.count == 14)
         #expect(steps.allSatisfy { !$0.code.isEmpty })
     }
 
@@ -69,6 +69,15 @@ import Testing
                     [2., 2., 2., 2., 2., 2., 2., 2.],
                     [2., 2., 2., 2., 2., 2., 2., 2.]])
             """)
+    }
+
+    @Test(arguments: [0, 3, 99] as [UInt64])
+    func theThreeGradientsAgreeWithTheExactOne(seed: UInt64) throws {
+        let step = try step("The exact reference", seed: seed)
+        let lines = step.output.split(separator: "\n")
+        #expect(lines.count == 3 && lines[0] == "exact" && lines[2] == "true")
+        let numbers = lines[1].split(separator: " ").compactMap { Double($0) }
+        #expect(numbers.count == 3 && numbers[0] == numbers[1] && numbers[1] == numbers[2])
     }
 
     @Test func aSeedGivesTheSameOutputEveryTime() throws {

@@ -37,12 +37,42 @@ import Testing
         #expect(plain.output.contains("let loss = (predicted - real).pow(2).sum()"))
         #expect(plain.output.contains("gradFn: SumBackward"))
         #expect(plain.output.contains("print(forward.eq(auto).all())\n\ntensor("))
-        #expect(plain.output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("[2., 2., 2., 2., 2., 2., 2., 2.]])"))
+        #expect(plain.output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("true"))
+        #expect(plain.output.contains("[2., 2., 2., 2., 2., 2., 2., 2.]])"))
     }
 
     @Test func theSeedChangesTheTensors() throws {
         #expect(try Self.run(["--seed", "1"]).output != Self.run(["--seed", "2"]).output)
         #expect(try Self.run(["--seed", "1"]).output == Self.run(["--seed", "1"]).output)
+    }
+
+    @Test func checkPrintsATableAndPasses() throws {
+        let result = try Self.run(["check"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("function") && result.output.contains("max ulp"))
+        #expect(result.output.contains("lesson_loss  forward   0"))
+        #expect(result.output.hasSuffix("checks passed\n"))
+    }
+
+    @Test func checkPrintsJSONWithTheDocumentedKeys() throws {
+        let result = try Self.run(["check", "--format", "json", "--seed", "4"])
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        let results = try #require(object?["results"] as? [[String: Any]])
+        #expect(results.count == 42)
+        for entry in results {
+            for key in ["function", "strategy", "max_ulp", "reference", "passed"] { #expect(entry[key] != nil, "\(key)") }
+        }
+        let lesson = results.filter { $0["function"] as? String == "lesson_loss" }
+        #expect(lesson.map { $0["strategy"] as? String } == ["forward", "reverse"])
+        #expect(lesson.allSatisfy { ($0["max_ulp"] as? Double) == 0 && ($0["reference"] as? String) == "exact" })
+    }
+
+    @Test func checkRejectsBadOptions() throws {
+        let result = try Self.run(["check", "--size", "0"])
+        #expect(result.status == 64 && result.errors.contains("--size must be positive"))
+        let format = try Self.run(["check", "--format", "xml"])
+        #expect(format.status == 64 && format.errors.contains("--format"))
     }
 
     @Test func aMalformedSeedIsAUsageError() throws {
