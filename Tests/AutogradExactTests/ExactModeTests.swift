@@ -65,6 +65,10 @@ import Testing
             try ExactMode().gradient(of: z.log().sum(), withRespectTo: [z])
         }
         #expect(logError == .outsideDomain(function: "log", argument: "-1.0000000000000000e0"))
+        let sqrtError = #expect(throws: ExactError.self) {
+            try ExactMode().gradient(of: (z - 3).sqrt().sum(), withRespectTo: [z])
+        }
+        #expect(sqrtError == .outsideDomain(function: "sqrt", argument: "-4.0000000000000000e0"))
         #expect(throws: AutogradError.nonScalarBackward(shape: [2])) {
             try ExactMode().gradient(of: z * 2, withRespectTo: [z])
         }
