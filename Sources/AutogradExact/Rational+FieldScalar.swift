@@ -24,11 +24,11 @@ extension Rational: FieldScalar {
     public var magnitude: Rational { Rational.make { __gmpq_abs($0, storage.pointer) } }
 
     public static func + (a: Rational, b: Rational) -> Rational {
-        make { __gmpq_add($0, a.storage.pointer, b.storage.pointer) }
+        dyadicSum(a, b, subtract: false) ?? make { __gmpq_add($0, a.storage.pointer, b.storage.pointer) }
     }
 
     public static func - (a: Rational, b: Rational) -> Rational {
-        make { __gmpq_sub($0, a.storage.pointer, b.storage.pointer) }
+        dyadicSum(a, b, subtract: true) ?? make { __gmpq_sub($0, a.storage.pointer, b.storage.pointer) }
     }
 
     public static prefix func - (a: Rational) -> Rational {
@@ -36,7 +36,7 @@ extension Rational: FieldScalar {
     }
 
     public static func * (a: Rational, b: Rational) -> Rational {
-        make { __gmpq_mul($0, a.storage.pointer, b.storage.pointer) }
+        dyadicProduct(a, b) ?? make { __gmpq_mul($0, a.storage.pointer, b.storage.pointer) }
     }
 
     /// The exact quotient; traps with a message on division by zero (GMP would

@@ -15,7 +15,8 @@ import CMPFR
 /// try Rational(exactly: 0.1)          // 3602879701896397/36028797018963968
 /// try Rational("0.1")                 // 1/10
 /// ```
-public struct Rational: Sendable {
+// Sendable: the storage is never mutated once a value holds it.
+public struct Rational: @unchecked Sendable {
     @usableFromInline let storage: RationalStorage
 
     @usableFromInline init(storage: RationalStorage) { self.storage = storage }
@@ -23,7 +24,7 @@ public struct Rational: Sendable {
     /// A new value computed into fresh storage by `compute`.
     @usableFromInline
     static func make(_ compute: (UnsafeMutablePointer<__mpq_struct>) -> Void) -> Rational {
-        let storage = RationalStorage()
+        let storage = RationalStorage.make()
         compute(storage.pointer)
         return Rational(storage: storage)
     }

@@ -1,21 +1,24 @@
 import CGMP
 
-/// Owns one GMP rational (`mpq_t`): initialised on creation, cleared on deinit.
-/// ``Rational`` never mutates a storage that another value shares.
+/// Owns one GMP rational (`mpq_t`), allocated with the object itself (one
+/// allocation, at a stable address): initialised on creation, cleared on
+/// deinit. ``Rational`` never mutates a storage that another value shares.
 @usableFromInline
-final class RationalStorage: @unchecked Sendable {
-    /// The GMP value, at a stable address for GMP's functions.
-    @usableFromInline let pointer: UnsafeMutablePointer<__mpq_struct>
-
+final class RationalStorage: ManagedBuffer<Void, __mpq_struct> {
     /// Zero.
-    @usableFromInline init() {
-        pointer = .allocate(capacity: 1)
-        __gmpq_init(pointer)
+    @usableFromInline static func make() -> RationalStorage {
+        let storage = unsafeDowncast(create(minimumCapacity: 1) { _ in }, to: RationalStorage.self)
+        __gmpq_init(storage.pointer)
+        return storage
+    }
+
+    /// The GMP value.
+    @usableFromInline var pointer: UnsafeMutablePointer<__mpq_struct> {
+        withUnsafeMutablePointerToElements { $0 }
     }
 
     deinit {
         __gmpq_clear(pointer)
-        pointer.deallocate()
     }
 
     /// The numerator (`mpq_numref`).

@@ -98,3 +98,29 @@ import Testing
         #expect(gradient[0].scalars.map(\.doubleValue) == (try ReverseMode().gradient(of: loss, withRespectTo: [predicted])[0]).scalars)
     }
 }
+
+/// The dyadic fast path (+, −, × without gcd) gives GMP's canonical results.
+@Suite struct DyadicArithmeticTests {
+    @Test func dyadicResultsEqualGeneralOnes() throws {
+        var generator = SeededGenerator(seed: 8)
+        func randomDouble() -> Double {
+            let exponent = Int(generator.next() % 200) - 100
+            return (generator.nextUnit() * 2 - 1) * Double.pow(2, Double(exponent))
+        }
+        for _ in 0..<2000 {
+            let x = randomDouble(), y = randomDouble()
+            let a = try Rational(exactly: x), b = try Rational(exactly: y)
+            // Through a non-dyadic detour (·3 then ÷3), the general mpq path.
+            let three = Rational(3)
+            let sum = a + b, difference = a - b, product = a * b
+            #expect(sum == (a * three + b * three) / three)
+            #expect(difference.description == ((a * three - b * three) / three).description)
+            #expect(product.description == ((a * three) * b / three).description)
+            #expect(sum.doubleValue == x + y || !(x + y).isFinite)
+        }
+        #expect((try Rational("3/4") + Rational("1/4")).description == "1")
+        #expect((try Rational("3/4") - Rational("3/4")).description == "0")
+        #expect((try Rational("1/3") + Rational("1/4")).description == "7/12")
+        #expect((Rational(6) * (try Rational("1/4"))).description == "3/2")
+    }
+}

@@ -198,33 +198,44 @@ public struct GraphEvaluation<S: FieldScalar> {
         }
         let root = graph.nodes.last.map { ObjectIdentifier($0) } ?? ObjectIdentifier(graph.result)
         gradients[root] = TensorValue(repeating: 1, shape: result.shape)
+        // Only inputs that lead to a requested leaf need their rule run.
+        var relevant = Set(leaves.map(ObjectIdentifier.init))
+        for node in graph.nodes where node.inputs.contains(where: { relevant.contains($0.identifier) }) {
+            relevant.insert(ObjectIdentifier(node))
+        }
         for node in graph.nodes.reversed() {
             guard let gradient = gradients.removeValue(forKey: ObjectIdentifier(node)) else { continue }
             let inputs = node.inputs
             let x = value(of: inputs[0]), output = values[ObjectIdentifier(node)]!
-            let contributions: [TensorValue<S>]
-            switch node.operation {
-            case let operation as any UnaryOperation:
-                contributions = [operation.vjp(x, output: output, gradient: gradient)]
-            case let operation as any BinaryOperation:
-                let y = value(of: inputs[1])
-                contributions = [BinaryOperand.left, .right].map {
-                    operation.vjp(x, y, output: output, gradient: gradient, wrt: $0)
+            for (index, input) in inputs.enumerated() where relevant.contains(input.identifier) {
+                let contribution: TensorValue<S>
+                switch node.operation {
+                case let operation as any UnaryOperation:
+                    contribution = operation.vjp(x, output: output, gradient: gradient)
+                case let operation as any BinaryOperation:
+                    contribution = operation.vjp(
+                        x, value(of: inputs[1]), output: output, gradient: gradient, wrt: index == 0 ? .left : .right
+                    )
+                case let operation as any ElementaryUnaryOperation:
+                    contribution = try rules.vjp(operation, x, output, gradient)
+                default:
+                    fatalError("RecordedGraph: \(node.operation.name) conforms to no operation protocol")
                 }
-            case let operation as any ElementaryUnaryOperation:
-                contributions = [try rules.vjp(operation, x, output, gradient)]
-            default:
-                fatalError("RecordedGraph: \(node.operation.name) conforms to no operation protocol")
-            }
-            for (input, contribution) in zip(inputs, contributions) {
-                switch input {
-                case .node(let next): accumulate(contribution, into: ObjectIdentifier(next))
-                case .leaf(let leaf): accumulate(contribution, into: ObjectIdentifier(leaf))
-                }
+                accumulate(contribution, into: input.identifier)
             }
         }
         return leaves.map { leaf in
             gradients[ObjectIdentifier(leaf)] ?? .zeros(values[ObjectIdentifier(leaf)]?.shape ?? leaf.shape)
+        }
+    }
+}
+
+extension GraphInput {
+    /// The identity of the node or leaf this input reads.
+    var identifier: ObjectIdentifier {
+        switch self {
+        case .node(let node): ObjectIdentifier(node)
+        case .leaf(let leaf): ObjectIdentifier(leaf)
         }
     }
 }

@@ -1,0 +1,30 @@
+// The exact strategy: ExactMode's gradient of the lesson's loss (a replay of
+// the recorded graph over GMP rationals, then its reverse pass) at 24, 10^3
+// and 10^5 elements. Divide the time by n for the cost per element.
+//
+//     cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --target ExactBenchmarks --no-progress
+
+import Autograd
+import Benchmark
+
+let benchmarks: @Sendable () -> Void = {
+    let sizes: [(String, Shape, BenchmarkScalingFactor, Int)] = [
+        ("24", [3, 8], .kilo, 1_000), ("10^3", [1000], .one, 1_000), ("10^5", [100_000], .one, 20),
+    ]
+    for (label, shape, scaling, iterations) in sizes {
+        let configuration = Benchmark.Configuration(
+            metrics: [.wallClock, .mallocCountTotal], warmupIterations: 1, scalingFactor: scaling,
+            maxDuration: .seconds(3), maxIterations: iterations
+        )
+        Benchmark("loss exact gradient n=\(label)", configuration: configuration) { (benchmark, inputs: (Tensor, Tensor)) in
+            let (predicted, real) = inputs
+            let loss = (predicted - real).pow(2).sum()
+            for _ in benchmark.scaledIterations {
+                blackHole(try ExactMode().gradient(of: loss, withRespectTo: [predicted]))
+            }
+        } setup: {
+            var generator = SeededGenerator(seed: 42)
+            return (Tensor.rand(shape, requiresGrad: true, using: &generator), Tensor.rand(shape, using: &generator))
+        }
+    }
+}
