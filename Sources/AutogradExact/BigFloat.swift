@@ -98,6 +98,6 @@ public struct BigFloat: Sendable {
 extension Rational {
     /// Calls `body` with this value's `mpq_t`, for MPFR's functions.
     func withUnsafeGMPPointer<Result>(_ body: (UnsafeMutablePointer<__mpq_struct>) -> Result) -> Result {
-        body(storage.pointer)
+        withGMP { body($0.pointer) }
     }
 }

@@ -17,25 +17,38 @@ extension RationalStorage {
 extension Rational {
     /// `a ± b` for dyadic operands (`subtract` chooses the sign), or `nil`.
     static func dyadicSum(_ a: Rational, _ b: Rational, subtract: Bool) -> Rational? {
-        guard let ka = a.storage.dyadicExponent, let kb = b.storage.dyadicExponent else { return nil }
-        let k = max(ka, kb)
+        withGMP(a, b) { a, b in dyadicSum(a, b, subtract: subtract) }
+    }
+
+    private static func dyadicSum(_ a: RationalStorage, _ b: RationalStorage, subtract: Bool) -> Rational? {
+        guard let ka = a.dyadicExponent, let kb = b.dyadicExponent else { return nil }
         return make { result in
-            let storage = RationalStorage.view(result)
-            __gmpz_mul_2exp(storage.numerator, a.storage.numerator, mp_bitcnt_t(k - ka))
-            let scaled = storage.denominator   // scratch: 2^(k-kb)·b.num, replaced below
-            __gmpz_mul_2exp(scaled, b.storage.numerator, mp_bitcnt_t(k - kb))
-            if subtract { __gmpz_sub(storage.numerator, storage.numerator, scaled) }
-            else { __gmpz_add(storage.numerator, storage.numerator, scaled) }
-            storage.setDyadicDenominator(exponent: k)
+            let numerator = RationalStorage.view(result).numerator
+            // Shift the operand with the smaller power of two, into the result,
+            // then add or subtract the other: no scratch integer needed.
+            if ka >= kb {
+                __gmpz_mul_2exp(numerator, b.numerator, mp_bitcnt_t(ka - kb))
+                if subtract { __gmpz_sub(numerator, a.numerator, numerator) }
+                else { __gmpz_add(numerator, a.numerator, numerator) }
+            } else {
+                __gmpz_mul_2exp(numerator, a.numerator, mp_bitcnt_t(kb - ka))
+                if subtract { __gmpz_sub(numerator, numerator, b.numerator) }
+                else { __gmpz_add(numerator, numerator, b.numerator) }
+            }
+            RationalStorage.view(result).setDyadicDenominator(exponent: max(ka, kb))
         }
     }
 
     /// `a · b` for dyadic operands, or `nil`.
     static func dyadicProduct(_ a: Rational, _ b: Rational) -> Rational? {
-        guard let ka = a.storage.dyadicExponent, let kb = b.storage.dyadicExponent else { return nil }
+        withGMP(a, b) { a, b in dyadicProduct(a, b) }
+    }
+
+    private static func dyadicProduct(_ a: RationalStorage, _ b: RationalStorage) -> Rational? {
+        guard let ka = a.dyadicExponent, let kb = b.dyadicExponent else { return nil }
         return make { result in
             let storage = RationalStorage.view(result)
-            __gmpz_mul(storage.numerator, a.storage.numerator, b.storage.numerator)
+            __gmpz_mul(storage.numerator, a.numerator, b.numerator)
             storage.setDyadicDenominator(exponent: ka + kb)
         }
     }
@@ -58,8 +71,8 @@ extension RationalStorage {
                 __gmpz_tdiv_q_2exp(numerator, numerator, mp_bitcnt_t(shift))
                 exponent -= shift
             }
-            __gmpz_set_ui(denominator, 0)
-            __gmpz_setbit(denominator, mp_bitcnt_t(exponent))
+            __gmpz_set_ui(denominator, 1)
+            __gmpz_mul_2exp(denominator, denominator, mp_bitcnt_t(exponent))
         }
     }
 
@@ -69,5 +82,22 @@ extension RationalStorage {
             numerator: raw.assumingMemoryBound(to: __mpz_struct.self),
             denominator: (raw + MemoryLayout<__mpz_struct>.stride).assumingMemoryBound(to: __mpz_struct.self)
         )
+    }
+}
+
+extension Rational {
+    /// The nearest `Double` of a dyadic value n/2ᵏ whose |n| fits in 64 bits
+    /// and whose result is a normal number, without MPFR: `Double(UInt64)`
+    /// rounds to nearest, and scaling by 2⁻ᵏ is then exact. `nil` otherwise.
+    var dyadicDoubleValue: Double? {
+        guard let big else { return nil }
+        let storage = big
+        let numerator = storage.numerator.pointee
+        guard abs(numerator._mp_size) <= 1, let k = storage.dyadicExponent, k <= 1022 else { return nil }
+        guard numerator._mp_size != 0 else { return 0 }
+        let magnitude = Double(numerator._mp_d[0])
+        let scaled = magnitude * Double(sign: .plus, exponent: -k, significand: 1)
+        guard scaled.isNormal else { return nil }
+        return numerator._mp_size < 0 ? -scaled : scaled
     }
 }

@@ -19,24 +19,30 @@ extension Rational: FieldScalar {
         self.init(value)
     }
 
-    public static var zero: Rational { Rational(0) }
+    public static var zero: Rational { Rational(small: SmallDyadic(numerator: 0, exponent: 0)) }
 
-    public var magnitude: Rational { Rational.make { __gmpq_abs($0, storage.pointer) } }
+    public var magnitude: Rational { signum < 0 ? -self : self }
 
     public static func + (a: Rational, b: Rational) -> Rational {
-        dyadicSum(a, b, subtract: false) ?? make { __gmpq_add($0, a.storage.pointer, b.storage.pointer) }
+        if let x = a.small, let y = b.small, let sum = SmallDyadic.sum(x, y, subtract: false) { return Rational(small: sum) }
+        return dyadicSum(a, b, subtract: false) ?? withGMP(a, b) { x, y in make { __gmpq_add($0, x.pointer, y.pointer) } }
     }
 
     public static func - (a: Rational, b: Rational) -> Rational {
-        dyadicSum(a, b, subtract: true) ?? make { __gmpq_sub($0, a.storage.pointer, b.storage.pointer) }
+        if let x = a.small, let y = b.small, let difference = SmallDyadic.sum(x, y, subtract: true) {
+            return Rational(small: difference)
+        }
+        return dyadicSum(a, b, subtract: true) ?? withGMP(a, b) { x, y in make { __gmpq_sub($0, x.pointer, y.pointer) } }
     }
 
     public static prefix func - (a: Rational) -> Rational {
-        make { __gmpq_neg($0, a.storage.pointer) }
+        if let x = a.small { return Rational(small: SmallDyadic(numerator: -x.numerator, exponent: x.exponent)) }
+        return a.withGMP { x in make { __gmpq_neg($0, x.pointer) } }
     }
 
     public static func * (a: Rational, b: Rational) -> Rational {
-        dyadicProduct(a, b) ?? make { __gmpq_mul($0, a.storage.pointer, b.storage.pointer) }
+        if let x = a.small, let y = b.small, let product = SmallDyadic.product(x, y) { return Rational(small: product) }
+        return dyadicProduct(a, b) ?? withGMP(a, b) { x, y in make { __gmpq_mul($0, x.pointer, y.pointer) } }
     }
 
     /// The exact quotient; traps with a message on division by zero (GMP would
@@ -52,7 +58,7 @@ extension Rational: FieldScalar {
     /// ```
     public func dividing(by divisor: Rational) throws(ExactError) -> Rational {
         guard divisor.signum != 0 else { throw .divisionByZero }
-        return Rational.make { __gmpq_div($0, storage.pointer, divisor.storage.pointer) }
+        return Rational.withGMP(self, divisor) { x, y in Rational.make { __gmpq_div($0, x.pointer, y.pointer) } }
     }
 
     public static func += (a: inout Rational, b: Rational) { a = a + b }
@@ -62,16 +68,27 @@ extension Rational: FieldScalar {
 }
 
 extension Rational: Comparable, Hashable {
+    /// Values that fit are always small, so a small and a big value differ.
     public static func == (a: Rational, b: Rational) -> Bool {
-        __gmpq_equal(a.storage.pointer, b.storage.pointer) != 0
+        switch (a.small, b.small) {
+        case let (x?, y?): return x == y
+        case (nil, nil): return withGMP(a, b) { x, y in __gmpq_equal(x.pointer, y.pointer) != 0 }
+        default: return false
+        }
     }
 
     public static func < (a: Rational, b: Rational) -> Bool {
-        __gmpq_cmp(a.storage.pointer, b.storage.pointer) < 0
+        if let x = a.small, let y = b.small, let order = SmallDyadic.compare(x, y) { return order < 0 }
+        return withGMP(a, b) { x, y in __gmpq_cmp(x.pointer, y.pointer) < 0 }
     }
 
-    /// Hashes the canonical numerator and denominator limbs.
+    /// Hashes the small form, or the canonical numerator and denominator limbs.
     public func hash(into hasher: inout Hasher) {
+        if let small {
+            hasher.combine(small)
+            return
+        }
+        guard let storage = big else { return }
         for integer in [storage.numerator, storage.denominator] {
             let size = Int(integer.pointee._mp_size)
             hasher.combine(size)

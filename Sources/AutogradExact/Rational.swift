@@ -17,11 +17,48 @@ import CMPFR
 /// ```
 // Sendable: the storage is never mutated once a value holds it.
 public struct Rational: @unchecked Sendable {
-    @usableFromInline let storage: RationalStorage
+    /// The value when it is a small dyadic rational (canonically: every value
+    /// that fits is kept here, never in `big`).
+    @usableFromInline let small: SmallDyadic?
+    /// The GMP value otherwise.
+    @usableFromInline let big: RationalStorage?
 
-    @usableFromInline init(storage: RationalStorage) { self.storage = storage }
+    @usableFromInline init(small: SmallDyadic?, big: RationalStorage?) {
+        self.small = small
+        self.big = big
+    }
 
-    /// A new value computed into fresh storage by `compute`.
+    @usableFromInline init(small: SmallDyadic) {
+        self.init(small: small, big: nil)
+    }
+
+    /// A value from a GMP rational: kept small when it fits.
+    @usableFromInline init(storage: RationalStorage) {
+        let small = SmallDyadic(storage.pointer)
+        self.init(small: small, big: small == nil ? storage : nil)
+    }
+
+    /// Calls `body` with this value as a GMP rational (made for the call if the
+    /// value is small), kept alive until `body` returns.
+    @usableFromInline
+    func withGMP<Result>(_ body: (RationalStorage) throws -> Result) rethrows -> Result {
+        let storage: RationalStorage
+        if let big {
+            storage = big
+        } else {
+            storage = RationalStorage.make()
+            small!.write(to: storage.pointer)
+        }
+        return try withExtendedLifetime(storage) { try body(storage) }
+    }
+
+    /// Calls `body` with two values as GMP rationals.
+    @usableFromInline
+    static func withGMP<Result>(_ a: Rational, _ b: Rational, _ body: (RationalStorage, RationalStorage) -> Result) -> Result {
+        a.withGMP { x in b.withGMP { y in body(x, y) } }
+    }
+
+    /// A new value computed into fresh GMP storage by `compute`.
     @usableFromInline
     static func make(_ compute: (UnsafeMutablePointer<__mpq_struct>) -> Void) -> Rational {
         let storage = RationalStorage.make()
@@ -31,7 +68,7 @@ public struct Rational: @unchecked Sendable {
 
     /// The integer `value`.
     public init(_ value: Int) {
-        self = Rational.make { __gmpq_set_si($0, value, 1) }
+        self.init(small: SmallDyadic(numerator: Int128(value), exponent: 0))
     }
 
     /// `numerator / denominator`, in lowest terms; throws on a zero denominator.
@@ -43,6 +80,7 @@ public struct Rational: @unchecked Sendable {
     /// The exact value of a finite `Double`; throws on NaN and infinities.
     public init(exactly value: Double) throws(ExactError) {
         guard value.isFinite else { throw .notFinite(value) }
+        if let small = SmallDyadic(exactly: value) { self.init(small: small); return }
         self = Rational.make { __gmpq_set_d($0, value) }
     }
 
@@ -54,29 +92,35 @@ public struct Rational: @unchecked Sendable {
     }
 
     /// The sign: -1, 0 or 1.
-    public var signum: Int { Int(storage.numerator.pointee._mp_size.signum()) }
+    public var signum: Int {
+        if let small { return small.numerator.signum() == 0 ? 0 : (small.numerator < 0 ? -1 : 1) }
+        return Int(big!.numerator.pointee._mp_size.signum())
+    }
 
     /// Whether the value is an integer.
     public var isInteger: Bool {
-        __gmpz_cmp_ui(storage.denominator, 1) == 0
+        withGMP { __gmpz_cmp_ui($0.denominator, 1) == 0 }
     }
 
     /// The nearest `Double` (ties to even), rounded once through MPFR.
     public var doubleValue: Double {
+        if let fast = small?.doubleValue ?? dyadicDoubleValue { return fast }
         var rounded = __mpfr_struct()
         mpfr_init2(&rounded, 53)
         defer { mpfr_clear(&rounded) }
-        mpfr_set_q(&rounded, storage.pointer, MPFR_RNDN)
+        withGMP { _ = mpfr_set_q(&rounded, $0.pointer, MPFR_RNDN) }
         return mpfr_get_d(&rounded, MPFR_RNDN)
     }
 
     /// The value in base 10 as a fraction in lowest terms, `"-3/4"`, or an
     /// integer, `"5"`.
     public var fractionDescription: String {
-        let size = __gmpz_sizeinbase(storage.numerator, 10) + __gmpz_sizeinbase(storage.denominator, 10) + 3
-        var buffer = [CChar](repeating: 0, count: size)
-        __gmpq_get_str(&buffer, 10, storage.pointer)
-        return String(cString: buffer)
+        withGMP { storage in
+            let size = __gmpz_sizeinbase(storage.numerator, 10) + __gmpz_sizeinbase(storage.denominator, 10) + 3
+            var buffer = [CChar](repeating: 0, count: size)
+            __gmpq_get_str(&buffer, 10, storage.pointer)
+            return String(cString: buffer)
+        }
     }
 
     /// The value as a decimal with `digits` digits after the point, rounded
@@ -86,6 +130,10 @@ public struct Rational: @unchecked Sendable {
     /// try Rational("2/3").decimalDescription(digits: 4)   // "0.6667"
     /// ```
     public func decimalDescription(digits: Int) -> String {
+        withGMP { storage in decimalDescription(digits: digits, storage) }
+    }
+
+    private func decimalDescription(digits: Int, _ storage: RationalStorage) -> String {
         // round(|x| · 10^digits) = ⌊(2·|num|·10^digits + den) / (2·den)⌋
         let scaled = UnsafeMutablePointer<__mpz_struct>.allocate(capacity: 2)
         let twiceDenominator = scaled + 1
@@ -181,7 +229,7 @@ public struct Rational: @unchecked Sendable {
 
     /// `self` to a non-negative integer power, by repeated squaring.
     func power(_ exponent: Int) -> Rational {
-        Rational.make { __gmpq_set($0, storage.pointer) }.withPower(exponent)
+        withPower(exponent)
     }
 
     private func withPower(_ exponent: Int) -> Rational {
