@@ -25,3 +25,20 @@ import Testing
 private extension Tensor {
     func cosh2() -> Tensor { let c = (exp() + (-self).exp()) / 2; return c * c }
 }
+
+/// The README's exact-arithmetic examples, as written.
+@Suite struct ReadmeExactExampleTests {
+    @Test func theExactExamplesRun() throws {
+        #expect(try Rational(exactly: 0.1).description == "3602879701896397/36028797018963968")
+        #expect(try Rational("0.1").description == "1/10")
+        var generator = SeededGenerator(seed: 0)
+        let real = Tensor.rand([3, 8], using: &generator)
+        let predicted = Tensor.rand([3, 8], requiresGrad: true, using: &generator)
+        let loss = (predicted - real).pow(2).sum()
+        try loss.backward()
+        let auto = predicted.grad!
+        let exact = try ExactMode().gradient(of: loss, withRespectTo: [predicted])
+        #expect(exact.exactness == "exact")
+        #expect(exact.tensors[0].eq(auto).all())
+    }
+}
