@@ -15,9 +15,14 @@ struct SmallDyadic: Hashable, Sendable {
         guard numerator != .min, exponent >= 0 else { return nil }
         if numerator == 0 { return SmallDyadic(numerator: 0, exponent: 0) }
         let shift = Swift.min(numerator.trailingZeroBitCount, exponent)
-        return SmallDyadic(numerator: numerator &>> Int128(shift), exponent: exponent - shift)
+        let reduced = numerator &>> Int128(shift)
+        // The same bound as for GMP values taken back (|n| < 2¹²⁶), so that a
+        // value has one representation whichever way it was computed.
+        guard reduced.magnitude._high < (1 << 62) else { return nil }
+        return SmallDyadic(numerator: reduced, exponent: exponent - shift)
     }
 
+    /// A small dyadic as given; callers keep the invariants.
     @inlinable
     init(numerator: Int128, exponent: Int) {
         self.numerator = numerator

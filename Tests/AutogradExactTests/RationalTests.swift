@@ -124,3 +124,19 @@ import Testing
         #expect((Rational(6) * (try Rational("1/4"))).description == "3/2")
     }
 }
+
+/// Values near the edge of the machine-word representation are equal and hash
+/// alike whichever way they were computed.
+@Suite struct SmallDyadicEdgeTests {
+    @Test func valuesAroundTwoToThe126AreCanonical() throws {
+        let big = Rational(1 << 62) * Rational(1 << 62) * Rational(4)        // 2^126: past the small bound
+        let viaGMP = try Rational("85070591730234615865843651857942052864")  // 2^126, parsed through GMP
+        #expect(big == viaGMP && big.hashValue == viaGMP.hashValue)
+        let justBelow = big - 1
+        let parsedBelow = try Rational("85070591730234615865843651857942052863")
+        #expect(justBelow == parsedBelow && justBelow.hashValue == parsedBelow.hashValue)
+        #expect(justBelow + 1 == big && (justBelow + 1).hashValue == big.hashValue)
+        #expect((-big) * (-big) == big * big)
+        #expect((big * big).description == "7237005577332262213973186563042994240829374041602535252466099000494570602496")
+    }
+}
