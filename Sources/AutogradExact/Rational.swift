@@ -2,12 +2,13 @@ import AutogradCore
 import CGMP
 import CMPFR
 
-/// An exact rational number on GMP's `mpq_t`: arithmetic never rounds.
+/// An exact rational number: arithmetic never rounds.
 ///
-/// A value type: copies share one GMP value until an operation makes a new
-/// one. Every `Double` is a rational, so ``init(exactly:)`` converts without
-/// error; ``doubleValue`` rounds back to the nearest `Double` (through MPFR,
-/// since GMP's own conversion truncates).
+/// Small dyadic values n/2ᵏ (every `Double`, and most sums and products of
+/// them) live in machine words; the rest in GMP's `mpq_t`, owned by one final
+/// class that copies share (no value ever mutates it). Every `Double` is a
+/// rational, so ``init(exactly:)`` converts without error; ``doubleValue``
+/// rounds back to the nearest `Double` (GMP's own conversion truncates).
 ///
 /// ```swift
 /// let third = try Rational("1/3")
