@@ -32,6 +32,21 @@ public enum Lesson {
         public let loss: Tensor
     }
 
+    /// The lesson's example for `seed`, with the very values `run(seed:)`
+    /// prints, drawn from a generator of its own (the default one is left alone).
+    ///
+    /// ```swift
+    /// let example = Lesson.example(seed: 0)
+    /// print(RecordedGraph(example.loss).dot())
+    /// ```
+    public static func example(seed: UInt64) -> Example {
+        var generator = SeededGenerator(seed: seed)
+        _ = Tensor.rand([3, 7], using: &generator)   // the lesson's `x`
+        let real = Tensor.rand([3, 8], using: &generator)
+        let predicted = Tensor.rand([3, 8], requiresGrad: true, using: &generator)
+        return Example(real: real, predicted: predicted, loss: (predicted - real).pow(2).sum())
+    }
+
     /// Runs the lesson with the default generator seeded with `seed`.
     public static func run(seed: UInt64) throws -> [LessonStep] {
         var steps: [LessonStep] = []

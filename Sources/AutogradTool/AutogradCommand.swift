@@ -7,7 +7,7 @@ struct AutogradCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autograd",
         abstract: "Automatic differentiation in Swift: PyTorch's autograd lesson and gradient checks.",
-        subcommands: [LessonCommand.self, CheckCommand.self],
+        subcommands: [LessonCommand.self, CheckCommand.self, GraphCommand.self],
         defaultSubcommand: LessonCommand.self
     )
 }

@@ -80,6 +80,13 @@ import Testing
         #expect(numbers.count == 3 && numbers[0] == numbers[1] && numbers[1] == numbers[2])
     }
 
+    @Test func theExampleHasTheLessonsValues() throws {
+        let example = Lesson.example(seed: 11)
+        let shown = try step("The example", seed: 11).output
+        #expect(shown == "\(example.real)\n\(example.predicted)")
+        #expect(example.loss.gradFn?.name == "SumBackward")
+    }
+
     @Test func aSeedGivesTheSameOutputEveryTime() throws {
         let first = try Lesson.run(seed: 9).map(\.output)
         let second = try Lesson.run(seed: 9).map(\.output)

@@ -14,11 +14,15 @@ import Testing
         return directory.appendingPathComponent("autograd")
     }
 
-    /// Runs the tool with `arguments`; returns its exit status and output.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    /// Runs the tool with `arguments` (and `environment`, when given); returns
+    /// its exit status and output.
+    static func run(
+        _ arguments: [String], environment: [String: String]? = nil
+    ) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -73,6 +77,34 @@ import Testing
         #expect(result.status == 64 && result.errors.contains("--size must be positive"))
         let format = try Self.run(["check", "--format", "xml"])
         #expect(format.status == 64 && format.errors.contains("--format"))
+    }
+
+    @Test func graphPrintsTheLessonsGraphInDOT() throws {
+        let result = try Self.run(["graph", "--seed", "3"])
+        #expect(result.status == 0)
+        #expect(result.output.hasPrefix("digraph autograd {"))
+        #expect(result.output.contains("SubBackward") && result.output.contains("predicted") && result.output.contains("-> op2;"))
+    }
+
+    @Test func graphWritesDOTOrSVGFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("autograd-graph-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let dotFile = directory.appendingPathComponent("lesson.dot").path
+        #expect(try Self.run(["graph", "--output", dotFile]).status == 0)
+        #expect(try String(contentsOfFile: dotFile, encoding: .utf8).hasPrefix("digraph autograd {"))
+
+        // Without Graphviz on the PATH, SVG is a clear error, not a crash.
+        let svgFile = directory.appendingPathComponent("lesson.svg").path
+        let missing = try Self.run(["graph", "--output", svgFile], environment: ["PATH": directory.path])
+        #expect(missing.status == 1 && missing.errors.contains("Graphviz's dot is not installed"))
+        #expect(!FileManager.default.fileExists(atPath: svgFile))
+
+        // With Graphviz installed, it renders.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/dot") {
+            #expect(try Self.run(["graph", "--output", svgFile]).status == 0)
+            #expect(try String(contentsOfFile: svgFile, encoding: .utf8).contains("<svg"))
+        }
     }
 
     @Test func aMalformedSeedIsAUsageError() throws {
