@@ -30,7 +30,9 @@ public struct ExactMode: Differentiable {
         guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
         let graph = RecordedGraph(result)
         try checkInputs(of: graph)
-        let recorded: GraphEvaluation<Double> = try graph.evaluation { $0.value }
+        // The recorded run's values, for the branch check; only branching ops need them.
+        let recorded: GraphEvaluation<Double>? = graph.nodes.contains { $0.operation is any BranchingOperation }
+            ? try graph.evaluation { $0.value } : nil
         if graph.requiresElementaryFunctions {
             let run: GraphEvaluation<BigFloat> = try BigFloat.$defaultPrecision.withValue(precision) {
                 try graph.evaluation { leaf in leaf.value.map { BigFloat($0) } }
@@ -84,8 +86,9 @@ public struct ExactMode: Differentiable {
     /// The elements of branching ops whose exact input lies on another side
     /// than the recorded one.
     func divergences<S: FieldScalar>(
-        _ recorded: GraphEvaluation<Double>, _ run: GraphEvaluation<S>, describe: (S) -> String
+        _ recorded: GraphEvaluation<Double>?, _ run: GraphEvaluation<S>, describe: (S) -> String
     ) -> [BranchDivergence] {
+        guard let recorded else { return [] }
         var found: [BranchDivergence] = []
         for (index, node) in run.graph.nodes.enumerated() {
             guard let operation = node.operation as? any BranchingOperation else { continue }

@@ -84,20 +84,3 @@ extension RationalStorage {
         )
     }
 }
-
-extension Rational {
-    /// The nearest `Double` of a dyadic value n/2ᵏ whose |n| fits in 64 bits
-    /// and whose result is a normal number, without MPFR: `Double(UInt64)`
-    /// rounds to nearest, and scaling by 2⁻ᵏ is then exact. `nil` otherwise.
-    var dyadicDoubleValue: Double? {
-        guard let big else { return nil }
-        let storage = big
-        let numerator = storage.numerator.pointee
-        guard abs(numerator._mp_size) <= 1, let k = storage.dyadicExponent, k <= 1022 else { return nil }
-        guard numerator._mp_size != 0 else { return 0 }
-        let magnitude = Double(numerator._mp_d[0])
-        let scaled = magnitude * Double(sign: .plus, exponent: -k, significand: 1)
-        guard scaled.isNormal else { return nil }
-        return numerator._mp_size < 0 ? -scaled : scaled
-    }
-}

@@ -105,7 +105,7 @@ public struct Rational: @unchecked Sendable {
 
     /// The nearest `Double` (ties to even), rounded once through MPFR.
     public var doubleValue: Double {
-        if let fast = small?.doubleValue ?? dyadicDoubleValue { return fast }
+        if let fast = small?.doubleValue { return fast }
         var rounded = __mpfr_struct()
         mpfr_init2(&rounded, 53)
         defer { mpfr_clear(&rounded) }
