@@ -5,6 +5,7 @@ import RealModule
 
 /// Element-wise `x + y` (`AddBackward`).
 public struct Add: BinaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Add" }
 
@@ -32,6 +33,7 @@ public struct Add: BinaryOperation {
 
 /// Element-wise `x − y` (`SubBackward`).
 public struct Subtract: BinaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sub" }
 
@@ -59,6 +61,7 @@ public struct Subtract: BinaryOperation {
 
 /// Element-wise `x × y` (`MulBackward`).
 public struct Multiply: BinaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Mul" }
 
@@ -90,6 +93,7 @@ public struct Multiply: BinaryOperation {
 
 /// Element-wise `x ÷ y` (`DivBackward`).
 public struct Divide: BinaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Div" }
 

@@ -5,6 +5,7 @@ import RealModule
 
 /// `eˣ` (`ExpBackward`); its derivative is its output.
 public struct Exp: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Exp" }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.exp(x) }
@@ -13,6 +14,7 @@ public struct Exp: ElementwiseElementaryOperation {
 
 /// The natural logarithm (`LogBackward`); derivative `1/x`.
 public struct Log: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Log" }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.log(x) }
@@ -21,6 +23,7 @@ public struct Log: ElementwiseElementaryOperation {
 
 /// `√x` (`SqrtBackward`); derivative `1/(2√x)`, from the output.
 public struct SquareRoot: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sqrt" }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.sqrt(x) }
@@ -29,6 +32,7 @@ public struct SquareRoot: ElementwiseElementaryOperation {
 
 /// `sin x` (`SinBackward`); derivative `cos x`.
 public struct Sine: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sin" }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.sin(x) }
@@ -37,6 +41,7 @@ public struct Sine: ElementwiseElementaryOperation {
 
 /// `cos x` (`CosBackward`); derivative `−sin x`.
 public struct Cosine: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Cos" }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.cos(x) }
@@ -48,6 +53,7 @@ public struct Cosine: ElementwiseElementaryOperation {
 /// The derivative is `1/cosh²x`, not `1 − tanh²x`: the latter cancels for large
 /// `|x|` (at x = 10 it is off by millions of ULPs).
 public struct HyperbolicTangent: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Tanh" }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.tanh(x) }
@@ -63,6 +69,7 @@ public struct HyperbolicTangent: ElementwiseElementaryOperation {
 /// The derivative is `σ(x)·σ(−x)`, not `σ(x)(1 − σ(x))`, which cancels for
 /// large `x`.
 public struct Sigmoid: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sigmoid" }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { 1 / (1 + S.exp(-x)) }

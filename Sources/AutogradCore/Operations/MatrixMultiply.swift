@@ -6,6 +6,7 @@ import RealModule
 /// let c = a.matmul(b)   // records MatrixMultiply()
 /// ```
 public struct MatrixMultiply: BinaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Mm" }
 

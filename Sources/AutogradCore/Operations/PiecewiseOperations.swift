@@ -5,6 +5,7 @@ import RealModule
 
 /// `|x|` (`AbsBackward`); its derivative at 0 is 0, as in PyTorch.
 public struct Absolute: ElementwiseOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Abs" }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x < .zero ? -x : x }
@@ -16,6 +17,7 @@ public struct Absolute: ElementwiseOperation {
 
 /// `max(x, 0)` (`ReluBackward`); its derivative at 0 is 0, as in PyTorch.
 public struct Relu: ElementwiseOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Relu" }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x < .zero ? .zero : x }

@@ -5,6 +5,7 @@ import RealModule
 public struct IntegerPower: ElementwiseOperation {
     /// The exponent.
     public let exponent: Int
+    /// The operation with its exponent.
     public init(_ exponent: Int) { self.exponent = exponent }
     public var name: String { "Pow" }
 
@@ -56,6 +57,7 @@ public struct IntegerPower: ElementwiseOperation {
 public struct RealPower: ElementwiseElementaryOperation {
     /// The exponent.
     public let exponent: Double
+    /// The operation with its exponent.
     public init(_ exponent: Double) { self.exponent = exponent }
     public var name: String { "Pow" }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.pow(x, S(exponent)) }

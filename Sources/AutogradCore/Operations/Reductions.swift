@@ -4,6 +4,7 @@ import RealModule
 
 /// The sum of all elements, a zero-dimensional result (`SumBackward`).
 public struct Sum: UnaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sum" }
 
@@ -26,6 +27,7 @@ public struct Sum: UnaryOperation {
 
 /// The mean of all elements, a zero-dimensional result (`MeanBackward`).
 public struct Mean: UnaryOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Mean" }
 
@@ -51,6 +53,7 @@ public struct Mean: UnaryOperation {
 public struct SumAlongAxis: UnaryOperation {
     /// The axis summed over, as given (possibly negative).
     public let axis: Int
+    /// The operation along `axis` (negative counts from the end).
     public init(axis: Int) { self.axis = axis }
     public var name: String { "Sum" }
 
@@ -75,6 +78,7 @@ public struct SumAlongAxis: UnaryOperation {
 public struct MeanAlongAxis: UnaryOperation {
     /// The axis averaged over, as given (possibly negative).
     public let axis: Int
+    /// The operation along `axis` (negative counts from the end).
     public init(axis: Int) { self.axis = axis }
     public var name: String { "Mean" }
 

@@ -7,6 +7,7 @@ import RealModule
 public struct AddScalar: ElementwiseOperation {
     /// The constant added.
     public let constant: Double
+    /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Add" }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x + S(constant) }
@@ -21,6 +22,7 @@ public struct AddScalar: ElementwiseOperation {
 public struct SubtractScalar: ElementwiseOperation {
     /// The constant subtracted.
     public let constant: Double
+    /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Sub" }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x - S(constant) }
@@ -35,6 +37,7 @@ public struct SubtractScalar: ElementwiseOperation {
 public struct SubtractFromScalar: ElementwiseOperation {
     /// The constant that `x` is subtracted from.
     public let constant: Double
+    /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Rsub" }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { S(constant) - x }
@@ -45,6 +48,7 @@ public struct SubtractFromScalar: ElementwiseOperation {
 public struct MultiplyScalar: ElementwiseOperation {
     /// The constant factor.
     public let constant: Double
+    /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Mul" }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x * S(constant) }
@@ -56,6 +60,7 @@ public struct MultiplyScalar: ElementwiseOperation {
 public struct DivideByScalar: ElementwiseOperation {
     /// The divisor.
     public let constant: Double
+    /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Div" }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x / S(constant) }
@@ -76,6 +81,7 @@ public struct DivideByScalar: ElementwiseOperation {
 public struct DivideScalarBy: ElementwiseOperation {
     /// The dividend.
     public let constant: Double
+    /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Div" }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { S(constant) / x }
@@ -84,6 +90,7 @@ public struct DivideScalarBy: ElementwiseOperation {
 
 /// `−x` (`NegBackward`).
 public struct Negate: ElementwiseOperation {
+    /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Neg" }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { -x }

@@ -7,6 +7,7 @@ import RealModule
 public struct Transpose: UnaryOperation {
     /// The two axes swapped, as given.
     public let axes: (Int, Int)
+    /// The operation swapping `axis0` and `axis1`.
     public init(_ axis0: Int, _ axis1: Int) { axes = (axis0, axis1) }
     public var name: String { "Transpose" }
 
@@ -31,6 +32,7 @@ public struct Transpose: UnaryOperation {
 public struct Reshape: UnaryOperation {
     /// The requested dimensions, possibly with one `-1`.
     public let dimensions: [Int]
+    /// The operation reshaping to `dimensions` (one may be -1).
     public init(_ dimensions: [Int]) { self.dimensions = dimensions }
     public var name: String { "Reshape" }
 
