@@ -1,0 +1,81 @@
+import Autograd
+import Testing
+
+/// Custom ops proven right (or caught wrong) by the exact backend.
+@Suite struct OpValidationTests {
+    /// softplus(x) = log(1 + eˣ), derivative σ(x).
+    struct Softplus: ElementwiseElementaryOperation {
+        var name: String { "Softplus" }
+        func apply<S: ElementaryScalar>(_ x: S) -> S { S.log(onePlus: S.exp(x)) }
+        func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { 1 / (1 + S.exp(-x)) }
+    }
+
+    /// x², with a derivative off by a factor (3x instead of 2x).
+    struct WrongSquare: ElementwiseOperation {
+        var name: String { "WrongSquare" }
+        func apply<S: FieldScalar>(_ x: S) -> S { x * x }
+        func derivative<S: FieldScalar>(at x: S, output: S) -> S { 3 * x }
+    }
+
+    /// 2x, whose reverse rule forgot the 2 while its forward rule has it.
+    struct InconsistentDouble: UnaryOperation {
+        var name: String { "InconsistentDouble" }
+        func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> { x.map { $0 + $0 } }
+        func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
+            tangent.map { $0 + $0 }
+        }
+        func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
+            gradient
+        }
+    }
+
+    @Test func builtInOpsAreValid() throws {
+        let reports = [
+            try OpValidation.validate(Sigmoid(), domain: -30...30),
+            try OpValidation.validate(HyperbolicTangent(), domain: -10...10),
+            try OpValidation.validate(Exp(), domain: -50...50),
+            try OpValidation.validate(Log(), domain: 1e-3...1e3),
+            try OpValidation.validate(IntegerPower(3)),
+            try OpValidation.validate(Relu(), domain: 0.1...2),
+            try OpValidation.validate(Sum(), shape: [3, 4]),
+            try OpValidation.validate(Transpose(0, 1), shape: [3, 4]),
+            try OpValidation.validate(Divide(), domain: 0.5...2),
+            try OpValidation.validate(Multiply(), shapes: ([3, 1], [4])),
+            try OpValidation.validate(MatrixMultiply(), shapes: ([3, 4], [4, 2])),
+        ]
+        for report in reports { #expect(report.passed, "\(report)") }
+        #expect(reports[0].reference == "approximate (256 bits)" && reports[4].reference == "exact")
+    }
+
+    @Test func aCustomElementaryOpIsValidAndWorksInEveryStrategy() throws {
+        #expect(try OpValidation.validate(Softplus(), domain: -5...5).passed)
+        let x = Tensor([-1.0, 0.5, 3], requiresGrad: true)
+        let y = x.applying(Softplus()).sum()
+        #expect(y.gradFn?.nextFunctions[0]?.name == "SoftplusBackward")
+        let reverse = try ReverseMode().gradient(of: y, withRespectTo: [x])[0]
+        let forward = try ForwardMode().gradient(of: y, withRespectTo: [x])[0]
+        let exact = try ExactMode().gradient(of: y, withRespectTo: [x])
+        for ((r, f), e) in zip(zip(reverse.scalars, forward.scalars), exact.tensors[0].scalars) {
+            #expect(abs(r - e) <= 2 * e.ulp && abs(f - e) <= 2 * e.ulp)
+        }
+        #expect(RecordedGraph(y).dot().contains("SoftplusBackward"))
+    }
+
+    @Test func aWrongDerivativeIsCaughtWithTheRuleInputAndElement() throws {
+        let report = try OpValidation.validate(WrongSquare(), shape: [4])
+        #expect(!report.passed)
+        let rules = Set(report.mismatches.map(\.rule))
+        #expect(rules == ["jvp", "vjp"])   // consistent with each other, both wrong
+        let first = try #require(report.mismatches.first { $0.rule == "vjp" })
+        #expect(first.input == 0 && first.element == 0)
+        #expect(report.description.contains("WrongSquare: INVALID (reference exact)"))
+        #expect(report.description.contains("vjp, input 0, element 0: got"))
+    }
+
+    @Test func inconsistentRulesFailTheDotProductTest() throws {
+        let report = try OpValidation.validate(InconsistentDouble(), shape: [5])
+        #expect(report.mismatches.contains { $0.rule == "jvp·vjp dot product" })
+        #expect(report.mismatches.contains { $0.rule == "vjp" } && !report.mismatches.contains { $0.rule == "jvp" })
+        #expect(report.floatVJPError > report.floatBound)
+    }
+}
