@@ -5,6 +5,8 @@ let package = Package(
     name: "swift-autograd",
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
+        // `expectValid(op)`: one line in a Swift Testing suite validates a custom op.
+        .library(name: "AutogradTesting", targets: ["AutogradTesting"]),
         .executable(name: "autograd", targets: ["AutogradTool"]),
     ],
     dependencies: [
@@ -24,6 +26,8 @@ let package = Package(
         .target(name: "AutogradExact", dependencies: ["AutogradCore", "CGMP", "CMPFR"]),
         // The umbrella: re-exports the core and the exact backend, holds the lesson.
         .target(name: "Autograd", dependencies: ["AutogradCore", "AutogradExact"]),
+        // Swift Testing helpers for users' own op tests.
+        .target(name: "AutogradTesting", dependencies: ["Autograd"]),
         // The `autograd` command-line tool, thin over the library.
         .executableTarget(
             name: "AutogradTool",
@@ -34,7 +38,7 @@ let package = Package(
         ),
         .testTarget(name: "AutogradCoreTests", dependencies: ["AutogradCore"]),
         .testTarget(name: "AutogradExactTests", dependencies: ["AutogradExact"]),
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting"]),
         // Runs the built `autograd` executable (the dependency makes it build).
         .testTarget(name: "AutogradToolTests", dependencies: ["AutogradTool"]),
     ]

@@ -66,38 +66,54 @@ public enum GradientCheck {
     /// lesson's 3×8; rounded up to a multiple of 8), replaying elementary
     /// functions at `precision` bits.
     public static func run(seed: UInt64 = 0, size: Int = 24, precision: Int = 256) throws -> [GradientCheckResult] {
-        var results: [GradientCheckResult] = []
-        for check in cases(seed: seed, size: max(8, (size + 7) / 8 * 8)) {
-            let leaves = check.inputs.map { Tensor($0.value, requiresGrad: true) }
-            let loss = check.loss(leaves)
-            let exact = try ExactMode(precision: precision).gradient(of: loss, withRespectTo: leaves)
-            let strategies: [(String, [Tensor])] = [
-                ("forward", try ForwardMode().gradient(of: loss, withRespectTo: leaves)),
-                ("reverse", try ReverseMode().gradient(of: loss, withRespectTo: leaves)),
-            ]
-            for (strategy, gradients) in strategies {
-                let computed = gradients.flatMap(\.scalars)
-                let reference = exact.tensors.flatMap(\.scalars)
-                let errors = zip(computed, reference).map { ulps($0, $1) }
-                let passed: Bool
-                switch check.bound {
-                case .ulps(let limit):
-                    passed = errors.allSatisfy { $0 <= limit }
-                case .dotProduct(let length, let magnitudes):
-                    let u = 0x1p-53
-                    passed = zip(zip(computed, reference), magnitudes).allSatisfy { pair, magnitude in
-                        abs(pair.0 - pair.1) <= Double(length) * u * magnitude + pair.1.ulp / 2
-                    }
+        try cases(seed: seed, size: max(8, (size + 7) / 8 * 8)).flatMap { try check($0, precision: precision) }
+    }
+
+    /// Checks any function, such as one using a custom op: the forward and
+    /// reverse gradients of `loss` at `inputs` against the exact reference,
+    /// within `ulps` ULPs.
+    ///
+    /// ```swift
+    /// let results = try GradientCheck.check("softplus", inputs: [x], ulps: 4) { $0[0].softplus().sum() }
+    /// results.allSatisfy(\.passed)
+    /// ```
+    public static func check(
+        _ name: String, inputs: [Tensor], ulps bound: Double = 4, precision: Int = 256,
+        loss: @escaping ([Tensor]) -> Tensor
+    ) throws -> [GradientCheckResult] {
+        try check(Case(name: name, inputs: inputs, loss: loss, bound: .ulps(bound)), precision: precision)
+    }
+
+    /// One function's results, one per strategy.
+    static func check(_ check: Case, precision: Int) throws -> [GradientCheckResult] {
+        let leaves = check.inputs.map { Tensor($0.value, requiresGrad: true) }
+        let loss = check.loss(leaves)
+        let exact = try ExactMode(precision: precision).gradient(of: loss, withRespectTo: leaves)
+        let reference = exact.tensors.flatMap(\.scalars)
+        let strategies: [(String, [Tensor])] = [
+            ("forward", try ForwardMode().gradient(of: loss, withRespectTo: leaves)),
+            ("reverse", try ReverseMode().gradient(of: loss, withRespectTo: leaves)),
+        ]
+        return strategies.map { strategy, gradients in
+            let computed = gradients.flatMap(\.scalars)
+            let errors = zip(computed, reference).map { ulps($0, $1) }
+            let passed: Bool
+            switch check.bound {
+            case .ulps(let limit):
+                passed = errors.allSatisfy { $0 <= limit }
+            case .dotProduct(let length, let magnitudes):
+                let u = 0x1p-53
+                passed = zip(zip(computed, reference), magnitudes).allSatisfy { pair, magnitude in
+                    abs(pair.0 - pair.1) <= Double(length) * u * magnitude + pair.1.ulp / 2
                 }
-                results.append(GradientCheckResult(
-                    function: check.name, strategy: strategy,
-                    maxULP: errors.max() ?? 0, meanULP: errors.isEmpty ? 0 : errors.reduce(0, +) / Double(errors.count),
-                    reference: exact.isExact ? "exact" : "approximate", precision: exact.precision,
-                    bound: check.bound.description, passed: passed
-                ))
             }
+            return GradientCheckResult(
+                function: check.name, strategy: strategy,
+                maxULP: errors.max() ?? 0, meanULP: errors.isEmpty ? 0 : errors.reduce(0, +) / Double(errors.count),
+                reference: exact.isExact ? "exact" : "approximate", precision: exact.precision,
+                bound: check.bound.description, passed: passed
+            )
         }
-        return results
     }
 
     /// The distance from `x` to `reference` in ULPs of `reference`.

@@ -1,4 +1,5 @@
 import Autograd
+import AutogradTesting
 import Testing
 
 /// Custom ops proven right (or caught wrong) by the exact backend.
@@ -77,5 +78,19 @@ import Testing
         #expect(report.mismatches.contains { $0.rule == "jvp·vjp dot product" })
         #expect(report.mismatches.contains { $0.rule == "vjp" } && !report.mismatches.contains { $0.rule == "jvp" })
         #expect(report.floatVJPError > report.floatBound)
+    }
+
+    @Test func expectValidIsOneLine() {
+        expectValid(Softplus(), domain: -20...20)
+        expectValid(IntegerPower(2))
+        expectValid(Add(), shapes: ([2, 3], [3]))
+    }
+
+    @Test func expectValidRecordsTheReportForAWrongOp() {
+        withKnownIssue {
+            expectValid(WrongSquare(), shape: [3])
+        } matching: { issue in
+            issue.comments.contains { $0.rawValue.contains("WrongSquare: INVALID") && $0.rawValue.contains("vjp, input 0") }
+        }
     }
 }
