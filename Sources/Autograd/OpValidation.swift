@@ -5,7 +5,7 @@ import AutogradExact
 public struct OpValidationReport: CustomStringConvertible, Sendable {
     /// One element where a rule disagrees with what it should equal.
     public struct Mismatch: Sendable, CustomStringConvertible {
-        /// `"jvp"`, `"vjp"` or `"jvp·vjp dot product"`.
+        /// `"shape"`, `"jvp"`, `"vjp"` or `"jvp·vjp dot product"`.
         public let rule: String
         /// Which input of the op (0 for a unary op).
         public let input: Int
@@ -49,7 +49,8 @@ public struct OpValidationReport: CustomStringConvertible, Sendable {
     }
 }
 
-/// Proves a custom op's rules right with the exact backend, on seeded inputs:
+/// Proves a custom op's rules right with the exact backend, on seeded inputs
+/// (after checking that its shape rule gives its value's shape):
 ///
 /// 1. its jvp and vjp agree: the dot-product test ⟨v, J·u⟩ = ⟨Jᵀ·v, u⟩,
 ///    evaluated exactly in `Rational` for a field op (no tolerance), in
@@ -115,23 +116,27 @@ public enum OpValidation {
 
     /// An op's three rules over one scalar type, whatever the op's kind.
     struct Rules<S: FieldScalar> {
+        let shape: ([Shape]) -> Shape
         let value: ([TensorValue<S>]) -> TensorValue<S>
         let jvp: ([TensorValue<S>], TensorValue<S>, [TensorValue<S>]) -> TensorValue<S>
         let vjp: ([TensorValue<S>], TensorValue<S>, TensorValue<S>, Int) -> TensorValue<S>
 
         init(_ operation: some UnaryOperation) {
+            shape = { operation.outputShape(for: $0[0]) }
             value = { operation.value($0[0]) }
             jvp = { x, y, tangents in operation.jvp(x[0], output: y, tangent: tangents[0]) }
             vjp = { x, y, gradient, _ in operation.vjp(x[0], output: y, gradient: gradient) }
         }
 
         init(_ operation: some ElementaryUnaryOperation) where S: ElementaryScalar {
+            shape = { operation.outputShape(for: $0[0]) }
             value = { operation.value($0[0]) }
             jvp = { x, y, tangents in operation.jvp(x[0], output: y, tangent: tangents[0]) }
             vjp = { x, y, gradient, _ in operation.vjp(x[0], output: y, gradient: gradient) }
         }
 
         init(_ operation: some BinaryOperation) {
+            shape = { operation.outputShape($0[0], $0[1]) }
             value = { operation.value($0[0], $0[1]) }
             jvp = { x, y, tangents in operation.jvp(x[0], x[1], output: y, tangents: (tangents[0], tangents[1])) }
             vjp = { x, y, gradient, input in
@@ -161,6 +166,13 @@ public enum OpValidation {
         let tangents = try floatTangents.map(exact)
         let cotangent = try exact(floatCotangent)
         var mismatches: [OpValidationReport.Mismatch] = []
+
+        // 0. The shape rule gives the value's shape.
+        let ruleShape = rules.shape(shapes)
+        if ruleShape != output.shape {
+            mismatches.append(.init(rule: "shape", input: 0, element: 0,
+                                    got: "\(ruleShape)", expected: "\(output.shape)"))
+        }
 
         // 1. ⟨v, J·u⟩ = ⟨Jᵀ·v, u⟩.
         let forward = rules.jvp(inputs, output, tangents)

@@ -30,6 +30,32 @@ import Testing
         }
     }
 
+    /// A reduction whose shape rule forgot that it drops the axis.
+    struct WrongShapeSum: UnaryOperation {
+        var name: String { "WrongShapeSum" }
+        func outputShape(for input: Shape) -> Shape { input }
+        func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> { Sum().value(x) }
+        func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
+            Sum().vjp(x, output: output, gradient: gradient)
+        }
+        func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
+            Sum().jvp(x, output: output, tangent: tangent)
+        }
+    }
+
+    @Test func aWrongShapeRuleIsCaught() throws {
+        let report = try OpValidation.validate(WrongShapeSum(), shape: [2, 3])
+        #expect(report.mismatches.map(\.rule) == ["shape"])
+        #expect(report.description.contains("shape, input 0, element 0: got [2, 3], expected []"))
+    }
+
+    @Test func shapeRulesOfBuiltIns() {
+        #expect(Sum().outputShape(for: [3, 4]) == [] && Exp().outputShape(for: [3, 4]) == [3, 4])
+        #expect(SumAlongAxis(axis: -1).outputShape(for: [2, 3, 4]) == [2, 3])
+        #expect(Add().outputShape([3, 1], [4]) == [3, 4] && MatrixMultiply().outputShape([3, 4], [4, 2]) == [3, 2])
+        #expect(Reshape([-1, 2]).outputShape(for: [3, 4]) == [6, 2] && Transpose(0, 1).outputShape(for: [3, 4]) == [4, 3])
+    }
+
     @Test func builtInOpsAreValid() throws {
         let reports = [
             try OpValidation.validate(Sigmoid(), domain: -30...30),

@@ -7,6 +7,8 @@ import RealModule
 public struct Add: BinaryOperation {
     /// The operation; it has no parameters.
     public init() {}
+    /// NumPy broadcasting of the two shapes.
+    public func outputShape(_ x: Shape, _ y: Shape) -> Shape { broadcastShape(x, y, op: name) }
     public var name: String { "Add" }
 
     @inlinable
@@ -35,6 +37,8 @@ public struct Add: BinaryOperation {
 public struct Subtract: BinaryOperation {
     /// The operation; it has no parameters.
     public init() {}
+    /// NumPy broadcasting of the two shapes.
+    public func outputShape(_ x: Shape, _ y: Shape) -> Shape { broadcastShape(x, y, op: name) }
     public var name: String { "Sub" }
 
     @inlinable
@@ -63,6 +67,8 @@ public struct Subtract: BinaryOperation {
 public struct Multiply: BinaryOperation {
     /// The operation; it has no parameters.
     public init() {}
+    /// NumPy broadcasting of the two shapes.
+    public func outputShape(_ x: Shape, _ y: Shape) -> Shape { broadcastShape(x, y, op: name) }
     public var name: String { "Mul" }
 
     @inlinable
@@ -95,6 +101,8 @@ public struct Multiply: BinaryOperation {
 public struct Divide: BinaryOperation {
     /// The operation; it has no parameters.
     public init() {}
+    /// NumPy broadcasting of the two shapes.
+    public func outputShape(_ x: Shape, _ y: Shape) -> Shape { broadcastShape(x, y, op: name) }
     public var name: String { "Div" }
 
     @inlinable

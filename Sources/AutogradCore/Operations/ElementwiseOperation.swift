@@ -18,6 +18,9 @@ public protocol ElementwiseOperation: UnaryOperation {
 }
 
 extension ElementwiseOperation {
+    /// Element-wise: the input's shape.
+    public func outputShape(for input: Shape) -> Shape { input }
+
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
         x.map { apply($0) }
@@ -56,6 +59,9 @@ public protocol ElementwiseElementaryOperation: ElementaryUnaryOperation {
 }
 
 extension ElementwiseElementaryOperation {
+    /// Element-wise: the input's shape.
+    public func outputShape(for input: Shape) -> Shape { input }
+
     @inlinable
     public func value<S: ElementaryScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
         x.map { apply($0) }

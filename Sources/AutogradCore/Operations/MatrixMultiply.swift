@@ -10,6 +10,14 @@ public struct MatrixMultiply: BinaryOperation {
     public init() {}
     public var name: String { "Mm" }
 
+    /// `[m, k] × [k, n] → [m, n]`; traps, naming both shapes, otherwise.
+    public func outputShape(_ x: Shape, _ y: Shape) -> Shape {
+        guard x.rank == 2 && y.rank == 2 && x[1] == y[0] else {
+            fatalError("matmul: shapes \(x) and \(y) cannot be multiplied (need [m, k] and [k, n])")
+        }
+        return [x[0], y[1]]
+    }
+
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
         x.matmul(y, op: "matmul")

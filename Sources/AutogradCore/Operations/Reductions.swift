@@ -8,6 +8,9 @@ public struct Sum: UnaryOperation {
     public init() {}
     public var name: String { "Sum" }
 
+    /// A zero-dimensional result.
+    public func outputShape(for input: Shape) -> Shape { [] }
+
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
         TensorValue(scalar: x.sum())
@@ -30,6 +33,9 @@ public struct Mean: UnaryOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Mean" }
+
+    /// A zero-dimensional result.
+    public func outputShape(for input: Shape) -> Shape { [] }
 
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S> {

@@ -36,6 +36,9 @@ public struct Reshape: UnaryOperation {
     public init(_ dimensions: [Int]) { self.dimensions = dimensions }
     public var name: String { "Reshape" }
 
+    /// The requested dimensions, with `-1` resolved.
+    public func outputShape(for input: Shape) -> Shape { resolvedShape(from: input) }
+
     /// The shape these dimensions give to `elementCount` elements, trapping
     /// with both shapes when they cannot hold them.
     @inlinable

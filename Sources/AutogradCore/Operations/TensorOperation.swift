@@ -37,6 +37,9 @@ public enum BinaryOperand: Int, Sendable {
 /// }
 /// ```
 public protocol UnaryOperation: TensorOperation {
+    /// The shape rule: the result's shape for an input of shape `input`.
+    /// By default, the shape `value` gives on zeros; ops override it cheaply.
+    func outputShape(for input: Shape) -> Shape
     /// The result; traps, naming the op, when `x`'s shape is not allowed.
     func value<S: FieldScalar>(_ x: TensorValue<S>) -> TensorValue<S>
     /// The reverse rule: the gradient with respect to `x` given the gradient of
@@ -54,6 +57,9 @@ public protocol UnaryOperation: TensorOperation {
 /// `sin`...), so it runs over every ``ElementaryScalar`` (over big floats, not
 /// rationals, in the exact strategy).
 public protocol ElementaryUnaryOperation: TensorOperation {
+    /// The shape rule: the result's shape for an input of shape `input`.
+    /// By default, the shape `value` gives on ones; ops override it cheaply.
+    func outputShape(for input: Shape) -> Shape
     /// The result; traps, naming the op, when `x`'s shape is not allowed.
     func value<S: ElementaryScalar>(_ x: TensorValue<S>) -> TensorValue<S>
     /// The reverse rule: `gradient · ∂output/∂x`.
@@ -68,6 +74,9 @@ public protocol ElementaryUnaryOperation: TensorOperation {
 
 /// An operation of two tensors that needs only field arithmetic.
 public protocol BinaryOperation: TensorOperation {
+    /// The shape rule: the result's shape for operands of shapes `x` and `y`.
+    /// By default, the shape `value` gives on ones; ops override it cheaply.
+    func outputShape(_ x: Shape, _ y: Shape) -> Shape
     /// The result; traps, naming the op and both shapes, when they do not fit.
     func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S>
     /// The reverse rule for one operand: `gradient · ∂output/∂operand`, in that
@@ -82,4 +91,22 @@ public protocol BinaryOperation: TensorOperation {
         _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
         tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
     ) -> TensorValue<S>
+}
+
+extension UnaryOperation {
+    public func outputShape(for input: Shape) -> Shape {
+        value(TensorValue<Double>(repeating: 1, shape: input)).shape
+    }
+}
+
+extension ElementaryUnaryOperation {
+    public func outputShape(for input: Shape) -> Shape {
+        value(TensorValue<Double>(repeating: 1, shape: input)).shape
+    }
+}
+
+extension BinaryOperation {
+    public func outputShape(_ x: Shape, _ y: Shape) -> Shape {
+        value(TensorValue<Double>(repeating: 1, shape: x), TensorValue<Double>(repeating: 1, shape: y)).shape
+    }
 }
