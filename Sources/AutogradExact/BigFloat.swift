@@ -76,7 +76,7 @@ public struct BigFloat: Sendable {
     /// The exact rational value of a finite big float.
     public var rationalValue: Rational? {
         guard isFinite else { return nil }
-        return Rational.make { q in _ = mpfr_get_q(q, storage.pointer) }
+        return Rational.make { q in mpfr_get_q(q, storage.pointer) }
     }
 
     /// The value in scientific decimal notation with `digits` significant

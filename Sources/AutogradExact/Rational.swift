@@ -118,9 +118,11 @@ public struct Rational: @unchecked Sendable {
     public var fractionDescription: String {
         withGMP { storage in
             let size = __gmpz_sizeinbase(storage.numerator, 10) + __gmpz_sizeinbase(storage.denominator, 10) + 3
-            var buffer = [CChar](repeating: 0, count: size)
-            __gmpq_get_str(&buffer, 10, storage.pointer)
-            return String(cString: buffer)
+            var buffer = [UInt8](repeating: 0, count: size)
+            buffer.withUnsafeMutableBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { _ = __gmpq_get_str($0.baseAddress, 10, storage.pointer) }
+            }
+            return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
         }
     }
 
