@@ -9,7 +9,7 @@ extension RecordedGraph {
     /// result in green; edges run from inputs to the ops that read them.
     ///
     /// ```swift
-    /// print(RecordedGraph(loss).dot(names: [predicted: "predicted", real: "real"]))
+    /// print(RecordedGraph(loss).dot(names: [ObjectIdentifier(predicted): "predicted"], resultName: "loss"))
     /// // digraph { ... "SubBackward" ... }
     /// ```
     public func dot(names: [ObjectIdentifier: String] = [:], resultName: String = "result") -> String {
