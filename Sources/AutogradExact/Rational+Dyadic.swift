@@ -8,10 +8,7 @@ import CGMP
 extension RationalStorage {
     /// k if the value is n/2ᵏ in lowest terms, `nil` if the denominator has an
     /// odd factor.
-    var dyadicExponent: Int? {
-        let bits = __gmpz_sizeinbase(denominator, 2) - 1
-        return __gmpz_scan1(denominator, 0) == bits ? bits : nil
-    }
+    var dyadicExponent: Int? { RationalStorage.view(pointer).dyadicExponent }
 }
 
 extension Rational {
@@ -59,6 +56,12 @@ extension RationalStorage {
     struct View {
         let numerator: UnsafeMutablePointer<__mpz_struct>
         let denominator: UnsafeMutablePointer<__mpz_struct>
+
+        /// k if the denominator is 2ᵏ, `nil` if it has an odd factor.
+        var dyadicExponent: Int? {
+            let bits = __gmpz_sizeinbase(denominator, 2) - 1
+            return __gmpz_scan1(denominator, 0) == bits ? bits : nil
+        }
 
         /// Sets the denominator to 2^exponent and cancels the factors of two
         /// the numerator shares with it, leaving the value in lowest terms.

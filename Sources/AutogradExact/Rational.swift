@@ -232,10 +232,6 @@ public struct Rational: @unchecked Sendable {
 
     /// `self` to a non-negative integer power, by repeated squaring.
     func power(_ exponent: Int) -> Rational {
-        withPower(exponent)
-    }
-
-    private func withPower(_ exponent: Int) -> Rational {
         var result = Rational(1)
         var base = self
         var remaining = exponent

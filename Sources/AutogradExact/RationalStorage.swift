@@ -22,12 +22,8 @@ final class RationalStorage: ManagedBuffer<Void, __mpq_struct> {
     }
 
     /// The numerator (`mpq_numref`).
-    var numerator: UnsafeMutablePointer<__mpz_struct> {
-        UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: __mpz_struct.self)
-    }
+    var numerator: UnsafeMutablePointer<__mpz_struct> { RationalStorage.view(pointer).numerator }
 
     /// The denominator (`mpq_denref`), always positive.
-    var denominator: UnsafeMutablePointer<__mpz_struct> {
-        (UnsafeMutableRawPointer(pointer) + MemoryLayout<__mpz_struct>.stride).assumingMemoryBound(to: __mpz_struct.self)
-    }
+    var denominator: UnsafeMutablePointer<__mpz_struct> { RationalStorage.view(pointer).denominator }
 }

@@ -112,8 +112,7 @@ struct SmallDyadic: Hashable, Sendable {
         let view = RationalStorage.view(source)
         let size = Int(view.numerator.pointee._mp_size)
         guard abs(size) <= 2 else { return nil }
-        let bits = __gmpz_sizeinbase(view.denominator, 2) - 1
-        guard __gmpz_scan1(view.denominator, 0) == bits else { return nil }
+        guard let bits = view.dyadicExponent else { return nil }
         let low = size != 0 ? UInt64(view.numerator.pointee._mp_d[0]) : 0
         let high = abs(size) == 2 ? UInt64(view.numerator.pointee._mp_d[1]) : 0
         guard high < (1 << 62) else { return nil }   // |n| < 2¹²⁶

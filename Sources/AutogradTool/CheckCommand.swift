@@ -51,7 +51,7 @@ struct CheckCommand: ParsableCommand {
     static func table(_ results: [GradientCheckResult]) -> String {
         let header = ["function", "strategy", "max ulp", "mean ulp", "reference", "bound", "result"]
         let rows = results.map { result in
-            [result.function, result.strategy, format(result.maxULP), format(result.meanULP),
+            [result.function, result.strategy, formatted(result.maxULP), formatted(result.meanULP),
              result.reference + (result.precision.map { " (\($0) bits)" } ?? ""), result.bound,
              result.passed ? "pass" : "FAIL"]
         }
@@ -65,7 +65,8 @@ struct CheckCommand: ParsableCommand {
             .joined(separator: "\n")
     }
 
-    static func format(_ value: Double) -> String {
+    /// An error in ULPs, to three significant digits.
+    static func formatted(_ value: Double) -> String {
         value == 0 ? "0" : (value.isFinite ? String(format: "%.3g", value) : "inf")
     }
 }
