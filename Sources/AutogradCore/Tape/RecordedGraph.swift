@@ -150,7 +150,7 @@ public struct GraphEvaluation<S: FieldScalar> {
         self.rules = rules
         for leaf in graph.leaves { values[ObjectIdentifier(leaf)] = try leafValue(leaf) }
         for node in graph.nodes {
-            let x = value(of: node.inputs[0])
+            let x = value(of: node.firstInput)
             let y = node.secondInput.map { value(of: $0) }
             if let output = node.dualKernels.value(of: node, x, y) {
                 values[ObjectIdentifier(node)] = output
