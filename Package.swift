@@ -8,10 +8,14 @@ let package = Package(
         // `expectValid(op)`: one line in a Swift Testing suite validates a custom op.
         .library(name: "AutogradTesting", targets: ["AutogradTesting"]),
         .executable(name: "autograd", targets: ["AutogradTool"]),
+        // `swift package gradcheck`: builds the tool and runs `autograd check`.
+        .plugin(name: "GradcheckPlugin", targets: ["GradcheckPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Configuration from flags, environment variables and JSON or YAML files.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
     ],
     targets: [
         // Scalars, tensors, ops, the tape and the float strategies. No C.
@@ -24,8 +28,15 @@ let package = Package(
         .systemLibrary(name: "CMPFR", pkgConfig: "mpfr", providers: [.apt(["libmpfr-dev"])]),
         // The exact reference: Rational (mpq_t), BigFloat (mpfr_t), ExactMode.
         .target(name: "AutogradExact", dependencies: ["AutogradCore", "CGMP", "CMPFR"]),
-        // The umbrella: re-exports the core and the exact backend, holds the lesson.
-        .target(name: "Autograd", dependencies: ["AutogradCore", "AutogradExact"]),
+        // The umbrella: re-exports the core and the exact backend; holds the
+        // backend registry, the configuration, the cross-check and the lesson.
+        .target(
+            name: "Autograd",
+            dependencies: [
+                "AutogradCore", "AutogradExact",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
+        ),
         // Swift Testing helpers for users' own op tests.
         .target(name: "AutogradTesting", dependencies: ["Autograd"]),
         // The `autograd` command-line tool, thin over the library.
@@ -35,6 +46,14 @@ let package = Package(
                 "Autograd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `swift package gradcheck [options]`.
+        .plugin(
+            name: "GradcheckPlugin",
+            capability: .command(
+                intent: .custom(verb: "gradcheck", description: "Check gradients against exact arithmetic (autograd check)."),
+                permissions: []
+            )
         ),
         .testTarget(name: "AutogradCoreTests", dependencies: ["AutogradCore"]),
         .testTarget(name: "AutogradExactTests", dependencies: ["AutogradExact"]),

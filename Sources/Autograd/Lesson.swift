@@ -1,5 +1,5 @@
 /// One step of the autograd lesson: the Swift code that runs and what it printed.
-public struct LessonStep: Sendable {
+public struct LessonStep: Sendable, Codable {
     /// What the step shows, e.g. "Tracking".
     public let title: String
     /// The Swift code of the step, as the user would type it.
@@ -13,13 +13,14 @@ public struct LessonStep: Sendable {
 /// `requiresGrad = false`, `withNoGrad`), and the example that compares a
 /// hand-derived gradient of `sum((predicted - real)^2)` with the automatic one,
 /// then with forward mode's gradient of the same recorded loss and with the
-/// exact gradient (GMP rationals), which all three match bit for bit.
+/// exact gradient (GMP rationals), which all three match bit for bit, and
+/// last with the strategy the configuration chooses.
 ///
 /// Each step's code is the code that runs; the lesson reseeds the default
 /// generator, so a seed gives the same output every time.
 ///
 /// ```swift
-/// for step in try Lesson.run(seed: 0) { print(step.code, step.output) }
+/// for step in try Lesson.run(configuration: AutogradConfiguration.load()) { print(step.code, step.output) }
 /// ```
 public enum Lesson {
     /// The tensors of the lesson's example, kept for strategies to differentiate.
@@ -47,8 +48,17 @@ public enum Lesson {
         return Example(real: real, predicted: predicted, loss: (predicted - real).pow(2).sum())
     }
 
-    /// Runs the lesson with the default generator seeded with `seed`.
+    /// Runs the lesson with the default generator seeded with `seed`, ending
+    /// with the default backend (reverse mode).
     public static func run(seed: UInt64) throws -> [LessonStep] {
+        try run(configuration: .builtIn(seed: seed))
+    }
+
+    /// Runs the lesson with the configuration's seed, and differentiates its
+    /// loss last with the configuration's backend, saying which and where that
+    /// choice came from.
+    public static func run(configuration: AutogradConfiguration) throws -> [LessonStep] {
+        let seed = configuration.seed.value
         var steps: [LessonStep] = []
         func step(_ title: String, _ code: String, _ body: (inout [String]) throws -> Void) rethrows {
             var lines: [String] = []
@@ -184,6 +194,18 @@ public enum Lesson {
             out.append(exact.exactness)
             out.append("reverse \(auto[0, 0]) forward \(forward[0, 0]) exact \(exact.tensors[0][0, 0])")
             out.append("\(exact.tensors[0].eq(auto).all() && exact.tensors[0].eq(forward).all())")
+        }
+
+        let backend = configuration.backend
+        try step("The configured backend: \(backend.value), from \(backend.source)", """
+            // configuration = try AutogradConfiguration.load()   // flags, environment, file, defaults
+            let strategy = try configuration.strategy()
+            let gradient = try strategy.gradient(of: loss, withRespectTo: [predicted]).tensors[0]
+            print(strategy.name, gradient.eq(auto).all())
+            """) { out in
+            let strategy = try configuration.strategy()
+            let gradient = try strategy.gradient(of: loss, withRespectTo: [predicted]).tensors[0]
+            out.append("\(strategy.name) \(gradient.eq(predicted.grad!).all())")
         }
         return steps
     }

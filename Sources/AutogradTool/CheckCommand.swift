@@ -2,49 +2,66 @@ import ArgumentParser
 import Autograd
 import Foundation
 
-/// `autograd check`: the three-way cross-check, as a table or as JSON; exits
-/// non-zero when any gradient is outside its bound.
+/// `autograd check`: the configured backend's gradients (or every registered
+/// backend's) against exact arithmetic, as a table or as JSON. Exits 1 when a
+/// gradient is outside its bound, 2 on bad configuration.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check forward and reverse gradients against exact arithmetic (errors in ULPs)."
+        abstract: "Check gradients against exact arithmetic (errors in ULPs)."
     )
 
-    /// How results are printed.
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
-    @Option(help: "Seed of the random inputs.")
-    var seed: UInt64 = 0
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(help: "Elements per input (rounded up to a multiple of 8).")
     var size: Int = 24
 
-    @Option(help: "Bits of precision of the big-float reference.")
-    var precision: Int = 256
+    @Option(help: ArgumentHelp(
+        "The largest error accepted, in ULPs; tighter proven bounds are kept (autograd.check.ulps, AUTOGRAD_CHECK_ULPS; default 4).",
+        valueName: "ulps"))
+    var ulps: String?
 
-    @Option(help: "Output format: text or json.")
-    var format: Format = .text
+    @Flag(help: "Check every registered backend, not only the configured one.")
+    var allBackends = false
 
     func validate() throws {
         guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") }
-        guard precision >= 53 else { throw ValidationError("--precision must be at least 53 bits, got \(precision)") }
     }
 
     func run() throws {
-        let results = try GradientCheck.run(seed: seed, size: size, precision: precision)
-        switch format {
+        let configuration = try options.load(ulps.map { [.checkULPs: $0] } ?? [:])
+        let registry = BackendRegistry.standard
+        let strategies = try allBackends
+            ? registry.names.map { try registry.strategy(named: $0, configuration: configuration) }
+            : [configuration.strategy()]
+        let results = try GradientCheck.run(
+            seed: configuration.seed.value, size: size, precision: configuration.exactPrecision.value,
+            maximumULPs: configuration.checkULPs.value, strategies: strategies
+        )
+        let passed = results.allSatisfy(\.passed)
+        switch options.format {
         case .json:
-            struct Report: Encodable { let results: [GradientCheckResult]; let passed: Bool }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(Report(results: results, passed: results.allSatisfy(\.passed)))
-            print(String(decoding: data, as: UTF8.self))
+            struct Report: Encodable {
+                let backend: SettingReport<String>
+                let seed: SettingReport<UInt64>
+                let precision: SettingReport<Int>
+                let ulps: SettingReport<Double>
+                let results: [GradientCheckResult]
+                let passed: Bool
+            }
+            try printJSON(Report(
+                backend: SettingReport(configuration.backend), seed: SettingReport(configuration.seed),
+                precision: SettingReport(configuration.exactPrecision), ulps: SettingReport(configuration.checkULPs),
+                results: results, passed: passed
+            ))
         case .text:
+            let checked = allBackends ? "all backends (\(registry.names.joined(separator: ", ")))"
+                : "backend \(configuration.backend.value) (from \(configuration.backend.source))"
+            print("checking \(checked); seed \(configuration.seed.value), at most \(CheckCommand.formatted(configuration.checkULPs.value)) ulp, references at \(configuration.exactPrecision.value) bits where not exact")
+            print()
             print(CheckCommand.table(results))
         }
-        if !results.allSatisfy(\.passed) { throw ExitCode.failure }
+        if !passed { throw ExitCode.failure }
     }
 
     /// The results as an aligned table.

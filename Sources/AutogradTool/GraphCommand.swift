@@ -3,28 +3,30 @@ import Autograd
 import Foundation
 
 /// `autograd graph`: the lesson's recorded graph in Graphviz DOT, like
-/// torchviz; rendered to SVG with Graphviz's `dot` when `--output` names an
-/// `.svg` file.
+/// torchviz, or as JSON nodes and edges with `--format json`; rendered to SVG
+/// with Graphviz's `dot` when `--output` names a file other than `.dot`.
 struct GraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graph",
         abstract: "Print the lesson's recorded graph in Graphviz DOT, or render it to SVG."
     )
 
-    @Option(help: "Seed of the lesson's random tensors.")
-    var seed: UInt64 = 0
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(help: "Write the graph to this file: DOT for .dot, SVG (through Graphviz's dot) otherwise.")
     var output: String?
 
     func run() throws {
-        let example = Lesson.example(seed: seed)
-        let dot = RecordedGraph(example.loss).dot(
-            names: [ObjectIdentifier(example.predicted): "predicted", ObjectIdentifier(example.real): "real"],
-            resultName: "loss"
-        )
+        let configuration = try options.load()
+        let example = Lesson.example(seed: configuration.seed.value)
+        let names = [ObjectIdentifier(example.predicted): "predicted", ObjectIdentifier(example.real): "real"]
+        let graph = RecordedGraph(example.loss)
+        let dot = graph.dot(names: names, resultName: "loss")
         guard let output else {
-            print(dot)
+            switch options.format {
+            case .text: print(dot)
+            case .json: try printJSON(GraphReport(graph, names: names))
+            }
             return
         }
         if output.hasSuffix(".dot") {
@@ -55,6 +57,51 @@ struct GraphCommand: ParsableCommand {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+}
+
+/// A recorded graph as JSON: leaves and operations, each with an id, and the
+/// edges from inputs to the operations that read them.
+struct GraphReport: Encodable {
+    struct Node: Encodable {
+        let id: String
+        /// `"leaf"` or `"operation"`.
+        let kind: String
+        /// A leaf's name when known; an operation's gradFn name (`"SubBackward"`).
+        let label: String?
+        let shape: [Int]
+        let requiresGrad: Bool
+    }
+    struct Edge: Encodable { let from: String; let to: String }
+
+    let nodes: [Node]
+    let edges: [Edge]
+    /// The id of the operation that made the result.
+    let result: String?
+
+    init(_ graph: RecordedGraph, names: [ObjectIdentifier: String]) {
+        var ids: [ObjectIdentifier: String] = [:]
+        var nodes: [Node] = []
+        for (index, leaf) in graph.leaves.enumerated() {
+            ids[ObjectIdentifier(leaf)] = "leaf\(index)"
+            nodes.append(Node(id: "leaf\(index)", kind: "leaf", label: names[ObjectIdentifier(leaf)],
+                              shape: leaf.shape.dimensions, requiresGrad: leaf.requiresGrad))
+        }
+        for (index, node) in graph.nodes.enumerated() {
+            ids[ObjectIdentifier(node)] = "op\(index)"
+            nodes.append(Node(id: "op\(index)", kind: "operation", label: node.name, shape: node.shape.dimensions, requiresGrad: true))
+        }
+        edges = graph.nodes.flatMap { node in
+            node.inputs.map { input in
+                let source: ObjectIdentifier = switch input {
+                case .node(let producer): ObjectIdentifier(producer)
+                case .leaf(let tensor): ObjectIdentifier(tensor)
+                }
+                return Edge(from: ids[source]!, to: ids[ObjectIdentifier(node)]!)
+            }
+        }
+        self.nodes = nodes
+        result = graph.nodes.isEmpty ? nil : "op\(graph.nodes.count - 1)"
     }
 }
 

@@ -1,0 +1,89 @@
+import Configuration
+import Foundation
+
+/// A JSON or YAML configuration file, parsed by swift-configuration's
+/// `JSONSnapshot` or `YAMLSnapshot`; parse errors name the file and, where the
+/// parser gives one, the line and column.
+struct ConfigurationFile {
+    /// The files looked for in the working directory when no file is named.
+    static let defaultNames = ["autograd.json", "autograd.yaml", "autograd.yml"]
+
+    /// The path, as given.
+    let path: String
+    /// The parsed values.
+    let snapshot: any ConfigSnapshot
+
+    /// Reads and parses the file at `path`; its extension chooses the format.
+    init(path: String) throws(ConfigurationError) {
+        let isYAML: Bool
+        switch (path as NSString).pathExtension.lowercased() {
+        case "json": isYAML = false
+        case "yaml", "yml": isYAML = true
+        default: throw .unsupportedFileType(path: path)
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .missingFile(path: path)
+        }
+        let data: Data
+        do {
+            guard !isDirectory.boolValue else { throw CocoaError(.fileReadNoPermission) }
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadableFile(path: path, reason: isDirectory.boolValue ? "it is a directory" : error.localizedDescription)
+        }
+        self.path = path
+        do {
+            snapshot = isYAML
+                ? try YAMLSnapshot(data: data.bytes, providerName: path, parsingOptions: .default)
+                : try JSONSnapshot(data: data.bytes, providerName: path, parsingOptions: .default)
+        } catch {
+            throw isYAML ? Self.yamlError(error, path: path) : Self.jsonError(error, path: path, data: data)
+        }
+    }
+
+    /// The one default file in `directory`, if there is one.
+    static func discover(in directory: String) throws(ConfigurationError) -> ConfigurationFile? {
+        let paths = defaultNames
+            .map { directory == "." ? $0 : (directory as NSString).appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        guard paths.count <= 1 else { throw .ambiguousFiles(paths: paths) }
+        guard let path = paths.first else { return nil }
+        return try ConfigurationFile(path: path)
+    }
+
+    /// Foundation's JSON errors end "around character N" (a byte offset, turned
+    /// here into a line and column) or "around line L, column C".
+    static func jsonError(_ error: any Error, path: String, data: Data) -> ConfigurationError {
+        let nsError = error as NSError
+        guard nsError.domain == NSCocoaErrorDomain, let detail = nsError.userInfo[NSDebugDescriptionErrorKey] as? String,
+            let match = detail.firstMatch(of: /(.*?)\s*around (?:line (\d+), column (\d+)|character (\d+))\.?$/)
+        else {
+            return .malformedFile(path: path, line: nil, column: nil, reason: (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)")
+        }
+        let reason = String(match.1)
+        if let line = match.2.flatMap({ Int($0) }), let column = match.3.flatMap({ Int($0) }) {
+            return .malformedFile(path: path, line: line, column: column, reason: reason)
+        }
+        let before = data.prefix(min(Int(match.4 ?? "") ?? 0, data.count))
+        let line = before.count(where: { $0 == UInt8(ascii: "\n") }) + 1
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex
+        return .malformedFile(path: path, line: line, column: before.endIndex - lineStart + 1, reason: reason)
+    }
+
+    /// Yams's errors start with "LINE:COLUMN: error: ", then the problem, then the offending text.
+    static func yamlError(_ error: any Error, path: String) -> ConfigurationError {
+        let text = "\(error)"
+        guard let match = text.firstMatch(of: #/^(\d+):(\d+): error: /#) else {
+            return .malformedFile(path: path, line: nil, column: nil, reason: text)
+        }
+        // The problem runs to the first line ending in ":"; the quoted text follows.
+        var problem: [Substring] = []
+        for line in text[match.range.upperBound...].split(separator: "\n") {
+            problem.append(line)
+            if line.hasSuffix(":") { break }
+        }
+        let reason = problem.joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: ": "))
+        return .malformedFile(path: path, line: Int(match.1), column: Int(match.2), reason: reason)
+    }
+}

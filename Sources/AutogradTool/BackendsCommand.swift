@@ -1,0 +1,49 @@
+import ArgumentParser
+import Autograd
+
+/// `autograd backends`: the registered strategies, the active one marked with
+/// where that choice came from, and the other settings with theirs.
+struct BackendsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backends",
+        abstract: "List the registered backends and mark the configured one, with where each setting came from."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() throws {
+        let configuration = try options.load()
+        let backends = BackendRegistry.standard.all
+        let active = configuration.backend
+        switch options.format {
+        case .json:
+            struct Backend: Encodable { let name: String; let summary: String; let active: Bool }
+            struct Report: Encodable {
+                let active: SettingReport<String>
+                let backends: [Backend]
+                let precision: SettingReport<Int>
+                let seed: SettingReport<UInt64>
+                let ulps: SettingReport<Double>
+                let file: String?
+            }
+            try printJSON(Report(
+                active: SettingReport(active),
+                backends: backends.map { Backend(name: $0.name, summary: $0.summary, active: $0.name == active.value) },
+                precision: SettingReport(configuration.exactPrecision), seed: SettingReport(configuration.seed),
+                ulps: SettingReport(configuration.checkULPs), file: configuration.file
+            ))
+        case .text:
+            let width = backends.map(\.name.count).max() ?? 0
+            for backend in backends {
+                let isActive = backend.name == active.value
+                let name = backend.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                print("\(isActive ? "*" : " ") \(name)  \(backend.summary)\(isActive ? "  (active, from \(active.source))" : "")")
+            }
+            print()
+            print("autograd.exact.precision = \(configuration.exactPrecision.value) (from \(configuration.exactPrecision.source))")
+            print("autograd.seed = \(configuration.seed.value) (from \(configuration.seed.source))")
+            print("autograd.check.ulps = \(configuration.checkULPs.value) (from \(configuration.checkULPs.source))")
+            print("configuration file: \(configuration.file ?? "none")")
+        }
+    }
+}

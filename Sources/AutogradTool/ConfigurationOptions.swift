@@ -1,0 +1,73 @@
+import ArgumentParser
+import Autograd
+import Foundation
+
+/// The options every command shares: the configuration flags (which win over
+/// environment variables, the configuration file and the defaults) and the
+/// output format.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Strategy: forward, reverse or exact (autograd.backend, AUTOGRAD_BACKEND; default reverse).", valueName: "name"))
+    var backend: String?
+
+    @Option(help: ArgumentHelp(
+        "Configuration file, JSON or YAML (default: autograd.json or autograd.yaml in the working directory, if there is one).",
+        valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Seed of the random tensors (autograd.seed, AUTOGRAD_SEED; default 0).", valueName: "n"))
+    var seed: String?
+
+    @Option(help: ArgumentHelp(
+        "Bits of the exact backend's big floats (autograd.exact.precision, AUTOGRAD_EXACT_PRECISION; default 256).",
+        valueName: "bits"))
+    var precision: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    /// Reads the configuration; bad configuration is printed as one line on
+    /// standard error and ends the command with exit status 2.
+    func load(_ extraFlags: [AutogradConfiguration.Key: String] = [:]) throws -> AutogradConfiguration {
+        var flags = extraFlags
+        flags[.backend] = backend
+        flags[.seed] = seed
+        flags[.exactPrecision] = precision
+        do {
+            return try AutogradConfiguration.load(flags: flags, configFile: config)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// How a command prints its results.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// Prints `value` as pretty JSON with sorted keys.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// A setting in JSON output: its value and where it came from.
+struct SettingReport<Value: Encodable & Sendable>: Encodable {
+    let value: Value
+    /// `flag`, `environment`, `file`, `provider` or `default`.
+    let source: String
+    /// The flag, variable or file: `"--backend"`, `"AUTOGRAD_BACKEND"`, `"autograd.json"`; absent for defaults.
+    let origin: String?
+
+    init(_ setting: AutogradConfiguration.Setting<Value>) {
+        value = setting.value
+        source = setting.source.kind
+        switch setting.source {
+        case .flag(let name), .environment(let name), .file(let name), .provider(let name): origin = name
+        case .defaultValue: origin = nil
+        }
+    }
+}
