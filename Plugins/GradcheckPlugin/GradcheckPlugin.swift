@@ -3,9 +3,11 @@ import PackagePlugin
 
 /// `swift package gradcheck [options]`: builds the `autograd` tool and runs
 /// `autograd check` with the options, in the package's directory (so its
-/// `autograd.json` or `autograd.yaml` applies), passing the exit status on:
-/// 0 when every gradient is within its bound, 1 when one is not, 2 for bad
-/// configuration.
+/// `autograd.json` or `autograd.yaml` applies), and ends with the tool's exit
+/// status: 0 when every gradient is within its bound, 1 when one is not, 2
+/// for bad configuration. SwiftPM itself then exits 0 or 1 (it does not pass
+/// a plugin's other statuses on: swiftlang/swift-package-manager#7380), so the
+/// plugin also says which status the tool gave.
 ///
 /// ```sh
 /// swift package gradcheck --backend forward --size 64
@@ -27,6 +29,13 @@ struct GradcheckPlugin: CommandPlugin {
         process.currentDirectoryURL = context.package.directoryURL
         try process.run()
         process.waitUntilExit()
-        exit(process.terminationStatus)
+        let status = process.terminationStatus
+        switch status {
+        case 0: break
+        case 1: Diagnostics.error("gradcheck: a gradient is outside its bound (autograd check exited with status 1)")
+        case 2: Diagnostics.error("gradcheck: bad configuration (autograd check exited with status 2)")
+        default: Diagnostics.error("gradcheck: autograd check exited with status \(status)")
+        }
+        exit(status)
     }
 }

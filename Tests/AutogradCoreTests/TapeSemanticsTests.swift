@@ -154,6 +154,19 @@ import Testing
         #expect(x.grad?.scalars == [2, 4])
     }
 
+    @Test func reverseModeReplaysAGraphThatBackwardFreed() throws {
+        var generator = SeededGenerator(seed: 3)
+        let x = Tensor.rand([4, 5], requiresGrad: true, using: &generator)
+        let w = Tensor.rand([5, 2], requiresGrad: true, using: &generator)
+        let loss = (x.matmul(w).tanh() - 0.5).pow(2).mean()
+        let onTape = try ReverseMode().gradient(of: loss, withRespectTo: [x, w])
+        try loss.backward()
+        #expect(throws: AutogradError.graphFreed(node: "MeanBackward")) { try loss.backward() }
+        let replayed = try ReverseMode().gradient(of: loss, withRespectTo: [w, x])
+        #expect(replayed[0].scalars == onTape[1].scalars && replayed[1].scalars == onTape[0].scalars)
+        #expect(replayed[1].scalars == x.grad!.scalars)
+    }
+
     @Test func reverseModeDifferentiatesAFunction() throws {
         let gradient = try ReverseMode().gradient(at: Tensor([1.0, -2]), of: { ($0 * $0 * $0).sum() })
         #expect(gradient.scalars == [3, 12])

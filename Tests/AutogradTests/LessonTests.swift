@@ -10,7 +10,7 @@ import Testing
 
     @Test func everyStepShowsSwiftCode() throws {
         let steps = try Lesson.run(seed: 0)
-        #expect(steps.count == 14)
+        #expect(steps.count == 15)
         #expect(steps.allSatisfy { !$0.code.isEmpty })
     }
 
@@ -93,5 +93,17 @@ import Testing
         let other = try Lesson.run(seed: 10).map(\.output)
         #expect(first == second)
         #expect(first != other)
+    }
+
+    @Test(arguments: ["forward", "reverse", "exact"])
+    func theLastStepUsesTheConfiguredBackendAndSaysWhereItCameFrom(backend: String) throws {
+        let configuration = try AutogradConfiguration.load(
+            flags: [.backend: backend, .seed: "4"], directory: "/nonexistent", environment: [:])
+        let steps = try Lesson.run(configuration: configuration)
+        #expect(steps.first?.code == "Tensor.manualSeed(4)")
+        let last = try #require(steps.last)
+        #expect(last.title == "The configured backend: \(backend), from flag --backend")
+        #expect(last.code.contains("try configuration.strategy()"))
+        #expect(last.output == "\(backend) true")
     }
 }

@@ -14,15 +14,29 @@ import Testing
         return directory.appendingPathComponent("autograd")
     }
 
-    /// Runs the tool with `arguments` (and `environment`, when given); returns
-    /// its exit status and output.
+    /// This process's environment without `AUTOGRAD_*` variables.
+    static var cleanEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.uppercased().hasPrefix("AUTOGRAD_") }
+    }
+
+    /// An empty directory of its own, so no configuration file is found.
+    static let emptyDirectory: URL = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("autograd-tool-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }()
+
+    /// Runs the tool with `arguments` in `directory` (an empty one unless
+    /// given), with `environment` (this one without `AUTOGRAD_*` variables
+    /// unless given); returns its exit status and output.
     static func run(
-        _ arguments: [String], environment: [String: String]? = nil
+        _ arguments: [String], environment: [String: String] = cleanEnvironment, in directory: URL = emptyDirectory
     ) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        if let environment { process.environment = environment }
+        process.environment = environment
+        process.currentDirectoryURL = directory
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -54,8 +68,25 @@ import Testing
         let result = try Self.run(["check"])
         #expect(result.status == 0)
         #expect(result.output.contains("function") && result.output.contains("max ulp"))
-        #expect(result.output.contains("lesson_loss  forward   0"))
-        #expect(result.output.hasSuffix("checks passed\n"))
+        #expect(result.output.hasPrefix("checking backend reverse (from default)"))
+        #expect(result.output.contains("lesson_loss  reverse   0"))
+        #expect(result.output.hasSuffix("all 21 checks passed\n"))
+    }
+
+    @Test func checkCoversEveryBackendOnRequest() throws {
+        let result = try Self.run(["check", "--all-backends"])
+        #expect(result.status == 0)
+        for backend in ["forward", "reverse", "exact"] { #expect(result.output.contains("lesson_loss  \(backend)")) }
+        #expect(result.output.hasSuffix("all 63 checks passed\n"))
+    }
+
+    @Test func checkFailsWithStatus1WhenAGradientIsOutsideTheBound() throws {
+        // No float strategy gets tanh to 0 ulp: the bound, capped at 0, fails.
+        let result = try Self.run(["check", "--ulps", "0"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("FAIL") && result.output.contains("checks FAILED"))
+        let environment = try Self.run(["check"], environment: Self.cleanEnvironment.merging(["AUTOGRAD_CHECK_ULPS": "0"]) { $1 })
+        #expect(environment.status == 1)
     }
 
     @Test func checkPrintsJSONWithTheDocumentedKeys() throws {
@@ -63,12 +94,15 @@ import Testing
         #expect(result.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         let results = try #require(object?["results"] as? [[String: Any]])
-        #expect(results.count == 42)
+        #expect(results.count == 21)
+        #expect((object?["seed"] as? [String: Any])?["value"] as? Int == 4)
+        #expect((object?["seed"] as? [String: Any])?["source"] as? String == "flag")
+        #expect((object?["backend"] as? [String: Any])?["source"] as? String == "default")
         for entry in results {
             for key in ["function", "strategy", "max_ulp", "reference", "passed"] { #expect(entry[key] != nil, "\(key)") }
         }
         let lesson = results.filter { $0["function"] as? String == "lesson_loss" }
-        #expect(lesson.map { $0["strategy"] as? String } == ["forward", "reverse"])
+        #expect(lesson.map { $0["strategy"] as? String } == ["reverse"])
         #expect(lesson.allSatisfy { ($0["max_ulp"] as? Double) == 0 && ($0["reference"] as? String) == "exact" })
     }
 
@@ -96,7 +130,7 @@ import Testing
 
         // Without Graphviz on the PATH, SVG is a clear error, not a crash.
         let svgFile = directory.appendingPathComponent("lesson.svg").path
-        let missing = try Self.run(["graph", "--output", svgFile], environment: ["PATH": directory.path])
+        let missing = try Self.run(["graph", "--output", svgFile], environment: ["PATH": directory.path], in: directory)
         #expect(missing.status == 1 && missing.errors.contains("Graphviz's dot is not installed"))
         #expect(!FileManager.default.fileExists(atPath: svgFile))
 
@@ -107,9 +141,125 @@ import Testing
         }
     }
 
-    @Test func aMalformedSeedIsAUsageError() throws {
-        let result = try Self.run(["--seed", "abc"])
-        #expect(result.status == 64)
-        #expect(result.errors.contains("--seed"))
+    @Test func graphPrintsJSONNodesAndEdges() throws {
+        let result = try Self.run(["graph", "--format", "json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let nodes = try #require(object["nodes"] as? [[String: Any]])
+        #expect(nodes.compactMap { $0["label"] as? String } == ["predicted", "real", "SubBackward", "PowBackward", "SumBackward"])
+        #expect((object["edges"] as? [[String: String]])?.count == 4)
+        #expect(object["result"] as? String == "op2")
+    }
+}
+
+/// The configuration as the tool reads it: flags, environment, file, defaults,
+/// and bad configuration ending in status 2.
+@Suite struct AutogradToolConfigurationTests {
+    /// A directory holding `name` with `text`.
+    static func directory(with name: String, _ text: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("autograd-tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    static func environment(_ variables: [String: String]) -> [String: String] {
+        AutogradToolTests.cleanEnvironment.merging(variables) { $1 }
+    }
+
+    @Test func theLessonSaysWhichBackendAndWhereTheChoiceCameFrom() throws {
+        let plain = try AutogradToolTests.run([])
+        #expect(plain.output.hasPrefix("backend: reverse (from default)\nseed: 0 (from default)\n"))
+        #expect(plain.output.contains("The configured backend: reverse, from default"))
+        #expect(plain.output.hasSuffix("reverse true\n\n"))
+
+        let flag = try AutogradToolTests.run(["--backend", "forward"])
+        #expect(flag.output.hasPrefix("backend: forward (from flag --backend)"))
+        #expect(flag.output.hasSuffix("forward true\n\n"))
+
+        let environment = try AutogradToolTests.run([], environment: Self.environment(["AUTOGRAD_BACKEND": "exact"]))
+        #expect(environment.output.hasPrefix("backend: exact (from environment variable AUTOGRAD_BACKEND)"))
+        #expect(environment.output.hasSuffix("exact true\n\n"))
+
+        let directory = try Self.directory(with: "autograd.yaml", "autograd:\n  backend: forward\n  seed: 5\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = try AutogradToolTests.run([], in: directory)
+        #expect(file.output.hasPrefix("backend: forward (from file autograd.yaml)\nseed: 5 (from file autograd.yaml)"))
+        #expect(file.output.contains("Tensor.manualSeed(5)"))
+    }
+
+    @Test func backendsMarksTheActiveOneWithItsSource() throws {
+        let directory = try Self.directory(with: "autograd.json", #"{"autograd": {"backend": "forward"}}"#)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runs: [([String], [String: String], String)] = [
+            ([], [:], "reverse  reverse mode: the tape, one backward pass  (active, from file autograd.json)"),
+            ([], ["AUTOGRAD_BACKEND": "exact"], "(active, from environment variable AUTOGRAD_BACKEND)"),
+            (["--backend", "reverse"], ["AUTOGRAD_BACKEND": "exact"], "(active, from flag --backend)"),
+        ]
+        let fromFile = try AutogradToolTests.run(["backends"], in: directory)
+        #expect(fromFile.status == 0)
+        #expect(fromFile.output.contains("* forward  forward mode") && fromFile.output.contains("(active, from file autograd.json)"))
+        #expect(fromFile.output.contains("configuration file: autograd.json"))
+        for (arguments, variables, marker) in runs.dropFirst() {
+            let result = try AutogradToolTests.run(["backends"] + arguments, environment: Self.environment(variables), in: directory)
+            #expect(result.status == 0)
+            #expect(result.output.contains(marker), "\(result.output)")
+        }
+        let defaults = try AutogradToolTests.run(["backends"])
+        #expect(defaults.output.hasPrefix("  forward  forward mode: dual numbers, 8 directions per pass\n* reverse"))
+        #expect(defaults.output.contains("(active, from default)") && defaults.output.contains("configuration file: none"))
+    }
+
+    @Test func backendsPrintsJSON() throws {
+        let result = try AutogradToolTests.run(["backends", "--format", "json", "--precision", "300"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let backends = try #require(object["backends"] as? [[String: Any]])
+        #expect(backends.map { $0["name"] as? String } == ["forward", "reverse", "exact"])
+        #expect(backends.map { $0["active"] as? Bool } == [false, true, false])
+        #expect((object["active"] as? [String: Any])?["source"] as? String == "default")
+        #expect((object["precision"] as? [String: Any])?["value"] as? Int == 300)
+        #expect((object["precision"] as? [String: Any])?["origin"] as? String == "--precision")
+    }
+
+    @Test func theLessonPrintsJSON() throws {
+        let result = try AutogradToolTests.run(["--format", "json"], environment: Self.environment(["AUTOGRAD_SEED": "3"]))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect((object["seed"] as? [String: Any])?["origin"] as? String == "AUTOGRAD_SEED")
+        let steps = try #require(object["steps"] as? [[String: String]])
+        #expect(steps.first?["code"] == "Tensor.manualSeed(3)")
+        #expect(steps.last?["output"] == "reverse true")
+    }
+
+    @Test func badConfigurationExitsWithStatus2AndAClearError() throws {
+        let directory = try Self.directory(with: "autograd.json", "{\"autograd\": {\n  \"backend\": \"exact\",\n  \"seed\": ,\n}}")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cases: [([String], [String: String], URL, String)] = [
+            (["--backend", "revers"], [:], AutogradToolTests.emptyDirectory,
+             #"error: unknown backend "revers" (from flag --backend); valid backends: forward, reverse, exact"#),
+            (["backends"], ["AUTOGRAD_BACKEND": "gpu"], AutogradToolTests.emptyDirectory,
+             #"error: unknown backend "gpu" (from environment variable AUTOGRAD_BACKEND); valid backends: forward, reverse, exact"#),
+            (["check", "--precision", "abc"], [:], AutogradToolTests.emptyDirectory,
+             #"error: invalid value "abc" for autograd.exact.precision (from flag --precision): expected an integer number of bits from 53 to 65536"#),
+            (["graph"], ["AUTOGRAD_EXACT_PRECISION": "-5"], AutogradToolTests.emptyDirectory,
+             "error: invalid value -5 for autograd.exact.precision (from environment variable AUTOGRAD_EXACT_PRECISION)"),
+            (["--seed", "abc"], [:], AutogradToolTests.emptyDirectory,
+             #"error: invalid value "abc" for autograd.seed (from flag --seed): expected an integer from 0 to 18446744073709551615"#),
+            (["check", "--ulps", "many"], [:], AutogradToolTests.emptyDirectory,
+             #"error: invalid value "many" for autograd.check.ulps (from flag --ulps)"#),
+            (["--config", "absent.yaml"], [:], AutogradToolTests.emptyDirectory,
+             "error: configuration file absent.yaml does not exist"),
+            (["lesson"], [:], directory, "error: malformed configuration file autograd.json, line 3"),
+        ]
+        for (arguments, variables, cwd, message) in cases {
+            let result = try AutogradToolTests.run(arguments, environment: Self.environment(variables), in: cwd)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.errors.hasPrefix(message), "\(arguments): \(result.errors)")
+            #expect(result.output.isEmpty && !result.errors.contains("Stack") && result.errors.split(separator: "\n").count == 1)
+        }
+        let yaml = try Self.directory(with: "autograd.yaml", "autograd:\n  backend: exact\n   seed: [\n")
+        defer { try? FileManager.default.removeItem(at: yaml) }
+        let malformedYAML = try AutogradToolTests.run(["backends"], in: yaml)
+        #expect(malformedYAML.status == 2)
+        #expect(malformedYAML.errors.hasPrefix("error: malformed configuration file autograd.yaml, line 3, column 8: scanner: mapping values are not allowed in this context"))
     }
 }
