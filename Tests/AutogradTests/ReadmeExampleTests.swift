@@ -42,3 +42,56 @@ private extension Tensor {
         #expect(exact.tensors[0].eq(auto).all())
     }
 }
+
+/// The README's strategy of a program's own: central finite differences, as
+/// other checkers use, evaluated by replaying the recorded graph.
+struct CentralDifferences: Differentiable {
+    var name: String { "central" }
+    var step = 1e-6
+
+    func gradient(of result: Tensor, withRespectTo leaves: [Tensor]) throws -> [Tensor] {
+        let graph = RecordedGraph(result)
+        return try leaves.map { leaf in
+            let x = leaf.scalars
+            let slopes = try x.indices.map { i in
+                func f(_ offset: Double) throws -> Double {
+                    var moved = x
+                    moved[i] += offset
+                    let value: TensorValue<Double> = try graph.evaluate { $0 === leaf ? TensorValue(shape: leaf.shape, scalars: moved) : $0.value }
+                    return value.scalars[0]
+                }
+                return try (f(step) - f(-step)) / (2 * step)
+            }
+            return Tensor(slopes, shape: leaf.shape)
+        }
+    }
+
+    func gradient(at point: [Tensor], of function: ([Tensor]) -> Tensor) throws -> [Tensor] {
+        let (inputs, result) = Tensor.trace(at: point, of: function)
+        return try gradient(of: result, withRespectTo: inputs)
+    }
+}
+
+/// The README's configuration examples, as written.
+@Suite struct ReadmeConfigurationExampleTests {
+    @Test func aProgramPicksItsBackendFromConfigurationInOneLine() throws {
+        let example = Lesson.example(seed: 0)
+        let (loss, predicted) = (example.loss, example.predicted)
+        let strategy = try AutogradConfiguration.load(directory: "/nonexistent", environment: ["AUTOGRAD_BACKEND": "forward"]).strategy()
+        let gradient = try strategy.gradient(of: loss, withRespectTo: [predicted]).tensors[0]
+        #expect(strategy.name == "forward")
+        #expect(gradient.eq(withNoGrad { 2 * (example.predicted - example.real) }).all())
+    }
+
+    @Test func aProgramsOwnStrategyIsRegisteredChosenAndCrossChecked() throws {
+        let registry = BackendRegistry()   // the README uses BackendRegistry.standard
+        try registry.register("central", summary: "central finite differences") { _ in CentralDifferences() }
+        let mine = try AutogradConfiguration.load(flags: [.backend: "central"], directory: "/nonexistent", environment: [:], registry: registry)
+            .strategy(in: registry)
+        let results = try GradientCheck.run(strategies: [mine])
+        // Finite differences are what exact arithmetic replaces: far outside the bounds.
+        #expect(results.allSatisfy { $0.strategy == "central" })
+        let lesson = try #require(results.first { $0.function == "lesson_loss" })
+        #expect(!lesson.passed && lesson.maxULP > 1000)
+    }
+}
