@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Configuration from flags, environment variables and JSON or YAML files.
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        // The YAML parser swift-configuration uses, read directly to list a file's keys.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Scalars, tensors, ops, the tape and the float strategies. No C.
@@ -35,6 +37,7 @@ let package = Package(
             dependencies: [
                 "AutogradCore", "AutogradExact",
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Swift Testing helpers for users' own op tests.

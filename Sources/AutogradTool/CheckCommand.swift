@@ -31,9 +31,11 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load(ulps.map { [.checkULPs: $0] } ?? [:])
         let registry = BackendRegistry.standard
-        let strategies = try allBackends
-            ? registry.names.map { try registry.strategy(named: $0, configuration: configuration) }
-            : [configuration.strategy()]
+        let strategies = try exitingOnBadConfiguration { () throws(ConfigurationError) in
+            allBackends
+                ? try registry.names.map { name throws(ConfigurationError) in try registry.strategy(named: name, configuration: configuration) }
+                : [try configuration.strategy()]
+        }
         let results = try GradientCheck.run(
             seed: configuration.seed.value, size: size, precision: configuration.exactPrecision.value,
             maximumULPs: configuration.checkULPs.value, strategies: strategies

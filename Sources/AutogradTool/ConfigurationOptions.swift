@@ -33,12 +33,21 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.backend] = backend
         flags[.seed] = seed
         flags[.exactPrecision] = precision
-        do {
-            return try AutogradConfiguration.load(flags: flags, configFile: config)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
+        return try exitingOnBadConfiguration { () throws(ConfigurationError) in
+            try AutogradConfiguration.load(flags: flags, configFile: config)
         }
+    }
+}
+
+/// The result of `body`; a configuration error (from reading the
+/// configuration, or from a backend's factory) is printed as one line on
+/// standard error and ends the command with exit status 2.
+func exitingOnBadConfiguration<T>(_ body: () throws(ConfigurationError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(2)
     }
 }
 

@@ -19,9 +19,10 @@ func write(_ text: String, to name: String, in directory: String) throws -> Stri
     return path
 }
 
-/// The error that `body` throws, if it is a `ConfigurationError`.
-func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
-    do { try body() } catch let error as ConfigurationError { return error } catch { Issue.record("unexpected \(error)") }
+/// The error that `body` throws, if any. (Typed throws all the way: Swift 6.3
+/// lost the error, or crashed, converting such closures to untyped `throws`.)
+func configurationError<T>(_ body: @autoclosure () throws(ConfigurationError) -> T) -> ConfigurationError? {
+    do { _ = try body() } catch { return error }
     return nil
 }
 
@@ -123,16 +124,14 @@ func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
 /// Bad configuration: a clear error, naming the key, the file or the source.
 @Suite struct ConfigurationErrorTests {
     @Test func anUnknownBackendListsTheValidOnesAndItsSource() throws {
-        let fromFlag = configurationError { _ = try AutogradConfiguration.load(flags: [.backend: "revers"], directory: "/nonexistent", environment: [:]) }
+        let fromFlag = configurationError(try AutogradConfiguration.load(flags: [.backend: "revers"], directory: "/nonexistent", environment: [:]))
         #expect(fromFlag == .unknownBackend(name: "revers", valid: ["forward", "reverse", "exact"], source: .flag("--backend")))
         #expect(fromFlag?.description == #"unknown backend "revers" (from flag --backend); valid backends: forward, reverse, exact"#)
-        let fromEnvironment = configurationError {
-            _ = try AutogradConfiguration.load(directory: "/nonexistent", environment: ["AUTOGRAD_BACKEND": "gpu"])
-        }
+        let fromEnvironment = configurationError(try AutogradConfiguration.load(directory: "/nonexistent", environment: ["AUTOGRAD_BACKEND": "gpu"]))
         #expect(fromEnvironment?.description.contains("(from environment variable AUTOGRAD_BACKEND)") == true)
         try withTemporaryDirectory { directory in
             let file = try write("autograd:\n  backend: tape\n", to: "autograd.yml", in: directory)
-            let fromFile = configurationError { _ = try AutogradConfiguration.load(directory: directory, environment: [:]) }
+            let fromFile = configurationError(try AutogradConfiguration.load(directory: directory, environment: [:]))
             #expect(fromFile == .unknownBackend(name: "tape", valid: ["forward", "reverse", "exact"], source: .file(file)))
         }
     }
@@ -145,9 +144,7 @@ func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
         ("256.5", #"invalid value "256.5""#),
     ])
     func aPrecisionOfTheWrongTypeOrOutOfRangeIsRejected(value: String, message: String) {
-        let error = configurationError {
-            _ = try AutogradConfiguration.load(directory: "/nonexistent", environment: ["AUTOGRAD_EXACT_PRECISION": value])
-        }
+        let error = configurationError(try AutogradConfiguration.load(directory: "/nonexistent", environment: ["AUTOGRAD_EXACT_PRECISION": value]))
         #expect(error?.description.hasPrefix(message) == true, "\(String(describing: error))")
     }
 
@@ -163,7 +160,7 @@ func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
             ]
             for (text, message) in cases {
                 let file = try write(text, to: "autograd.json", in: directory)
-                let error = configurationError { _ = try AutogradConfiguration.load(directory: directory, environment: [:]) }
+                let error = configurationError(try AutogradConfiguration.load(directory: directory, environment: [:]))
                 #expect(error?.description.hasPrefix(message + " (from file \(file))") == true, "\(String(describing: error))")
             }
         }
@@ -172,7 +169,7 @@ func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
     @Test func malformedJSONNamesTheFileAndLine() throws {
         try withTemporaryDirectory { directory in
             let file = try write("{\"autograd\": {\n  \"backend\": reverse\n}}\n", to: "autograd.json", in: directory)
-            let error = configurationError { _ = try AutogradConfiguration.load(directory: directory, environment: [:]) }
+            let error = configurationError(try AutogradConfiguration.load(directory: directory, environment: [:]))
             guard case .malformedFile(let path, let line, _, _) = error else {
                 Issue.record("expected a malformed file, got \(String(describing: error))")
                 return
@@ -181,7 +178,7 @@ func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
             #expect(error?.description.hasPrefix("malformed configuration file \(file), line 2") == true)
 
             try write("[1, 2]", to: "autograd.json", in: directory)
-            let notAnObject = configurationError { _ = try AutogradConfiguration.load(directory: directory, environment: [:]) }
+            let notAnObject = configurationError(try AutogradConfiguration.load(directory: directory, environment: [:]))
             #expect(notAnObject?.description.contains("must be an object") == true, "\(String(describing: notAnObject))")
         }
     }
@@ -189,7 +186,7 @@ func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
     @Test func malformedYAMLNamesTheFileAndLine() throws {
         try withTemporaryDirectory { directory in
             let file = try write("autograd:\n  backend: exact\n   seed: [\n", to: "autograd.yaml", in: directory)
-            let error = configurationError { _ = try AutogradConfiguration.load(directory: directory, environment: [:]) }
+            let error = configurationError(try AutogradConfiguration.load(directory: directory, environment: [:]))
             guard case .malformedFile(let path, let line, _, let reason) = error else {
                 Issue.record("expected a malformed file, got \(String(describing: error))")
                 return
@@ -199,19 +196,40 @@ func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
         }
     }
 
+    @Test func aMisspeltKeyInAFileIsAnErrorButOtherKeysAreThePrograms() throws {
+        try withTemporaryDirectory { directory in
+            let json = try write(#"{"autograd": {"backnd": "exact"}}"#, to: "autograd.json", in: directory)
+            let known = AutogradConfiguration.Key.allCases.map(\.name)
+            #expect(configurationError(try AutogradConfiguration.load(directory: directory, environment: [:]))
+                == .unknownKey(key: "autograd.backnd", path: json, known: known))
+            let yaml = try write("autograd:\n  exact:\n    precison: 300\n", to: "mine.yaml", in: directory)
+            let misspelt = configurationError(try AutogradConfiguration.load(configFile: yaml, environment: [:]))
+            #expect(misspelt == .unknownKey(key: "autograd.exact.precison", path: yaml, known: known))
+            #expect(misspelt?.description.hasPrefix("unknown key autograd.exact.precison in configuration file \(yaml); known keys: autograd.backend,") == true)
+
+            // Keys outside autograd. are the program's; autograd.NAME. belongs to a backend it registered.
+            try write(#"{"autograd": {"backend": "central", "central": {"step": 1e-7}}, "app": {"port": 8080}}"#, to: "autograd.json", in: directory)
+            let registry = BackendRegistry()
+            try registry.register("central", summary: "central differences") { _ in ReverseMode() }
+            #expect(try AutogradConfiguration.load(directory: directory, environment: [:], registry: registry).backend.value == "central")
+            #expect(configurationError(try AutogradConfiguration.load(directory: directory, environment: [:]))
+                == .unknownKey(key: "autograd.central.step", path: json, known: known))
+        }
+    }
+
     @Test func aMissingUnsupportedOrAmbiguousFileIsAnError() throws {
         try withTemporaryDirectory { directory in
             let missing = (directory as NSString).appendingPathComponent("absent.json")
-            #expect(configurationError { _ = try AutogradConfiguration.load(configFile: missing, environment: [:]) } == .missingFile(path: missing))
-            #expect(configurationError { _ = try AutogradConfiguration.load(configFile: missing, environment: [:]) }?.description
+            #expect(configurationError(try AutogradConfiguration.load(configFile: missing, environment: [:])) == .missingFile(path: missing))
+            #expect(configurationError(try AutogradConfiguration.load(configFile: missing, environment: [:]))?.description
                 == "configuration file \(missing) does not exist")
             let toml = try write("backend = 1", to: "autograd.toml", in: directory)
-            #expect(configurationError { _ = try AutogradConfiguration.load(configFile: toml, environment: [:]) } == .unsupportedFileType(path: toml))
-            #expect(configurationError { _ = try AutogradConfiguration.load(configFile: directory + "/", environment: [:]) } == .unsupportedFileType(path: directory + "/"))
+            #expect(configurationError(try AutogradConfiguration.load(configFile: toml, environment: [:])) == .unsupportedFileType(path: toml))
+            #expect(configurationError(try AutogradConfiguration.load(configFile: directory + "/", environment: [:])) == .unsupportedFileType(path: directory + "/"))
 
             let json = try write("{}", to: "autograd.json", in: directory)
             let yaml = try write("autograd: {}", to: "autograd.yaml", in: directory)
-            #expect(configurationError { _ = try AutogradConfiguration.load(directory: directory, environment: [:]) } == .ambiguousFiles(paths: [json, yaml]))
+            #expect(configurationError(try AutogradConfiguration.load(directory: directory, environment: [:])) == .ambiguousFiles(paths: [json, yaml]))
         }
     }
 }
@@ -244,15 +262,15 @@ func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
         let x = Tensor([1.0, 2, 3], requiresGrad: true)
         #expect(try strategy.gradient(of: x.pow(2).sum(), withRespectTo: [x]).tensors[0].scalars == [4, 8, 12])
         // The standard registry does not know it.
-        #expect(configurationError { _ = try AutogradConfiguration.load(directory: "/nonexistent", environment: ["AUTOGRAD_BACKEND": "doubled"]) }
+        #expect(configurationError(try AutogradConfiguration.load(directory: "/nonexistent", environment: ["AUTOGRAD_BACKEND": "doubled"]))
             == .unknownBackend(name: "doubled", valid: BackendRegistry.standard.names, source: .environment("AUTOGRAD_BACKEND")))
     }
 
     @Test func namesMustBeNewAndWellFormed() {
         let registry = BackendRegistry()
-        #expect(configurationError { try registry.register("reverse", summary: "") { _ in ReverseMode() } } == .backendAlreadyRegistered(name: "reverse"))
-        #expect(configurationError { try registry.register("my backend", summary: "") { _ in ReverseMode() } } == .invalidBackendName(name: "my backend"))
-        #expect(configurationError { try registry.register("", summary: "") { _ in ReverseMode() } } == .invalidBackendName(name: ""))
+        #expect(configurationError(try registry.register("reverse", summary: "") { _ in ReverseMode() }) == .backendAlreadyRegistered(name: "reverse"))
+        #expect(configurationError(try registry.register("my backend", summary: "") { _ in ReverseMode() }) == .invalidBackendName(name: "my backend"))
+        #expect(configurationError(try registry.register("", summary: "") { _ in ReverseMode() }) == .invalidBackendName(name: ""))
         #expect(registry.names == ["forward", "reverse", "exact"])
     }
 

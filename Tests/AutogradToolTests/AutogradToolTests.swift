@@ -256,6 +256,12 @@ import Testing
             #expect(result.errors.hasPrefix(message), "\(arguments): \(result.errors)")
             #expect(result.output.isEmpty && !result.errors.contains("Stack") && result.errors.split(separator: "\n").count == 1)
         }
+        let misspelt = try Self.directory(with: "autograd.json", #"{"autograd": {"backnd": "exact"}}"#)
+        defer { try? FileManager.default.removeItem(at: misspelt) }
+        let unknownKey = try AutogradToolTests.run(["check"], in: misspelt)
+        #expect(unknownKey.status == 2)
+        #expect(unknownKey.errors.hasPrefix("error: unknown key autograd.backnd in configuration file autograd.json; known keys: autograd.backend,"))
+
         let yaml = try Self.directory(with: "autograd.yaml", "autograd:\n  backend: exact\n   seed: [\n")
         defer { try? FileManager.default.removeItem(at: yaml) }
         let malformedYAML = try AutogradToolTests.run(["backends"], in: yaml)

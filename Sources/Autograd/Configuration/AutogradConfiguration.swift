@@ -108,7 +108,7 @@ public struct AutogradConfiguration: Sendable {
             Layer(snapshot: InMemoryProvider(name: "flags", values: flagValues).snapshot(), kind: .flags),
             Layer(snapshot: EnvironmentVariablesProvider(environmentVariables: environment).snapshot(), kind: .environment),
         ]
-        if let file { layers.append(Layer(snapshot: file.snapshot, kind: .file(file.path))) }
+        if let file { layers.append(Layer(snapshot: file.snapshot, kind: .file(file.path), keys: file.keys)) }
         return try AutogradConfiguration(layers: layers, file: file?.path, registry: registry)
     }
 
@@ -153,6 +153,8 @@ public struct AutogradConfiguration: Sendable {
         enum Kind { case flags, environment, file(String), provider(String) }
         let snapshot: any ConfigSnapshot
         let kind: Kind
+        /// Every key the layer sets, where it can list them (files).
+        var keys: [String] = []
 
         func source(of key: Key) -> ConfigurationSource {
             switch kind {
@@ -166,6 +168,7 @@ public struct AutogradConfiguration: Sendable {
 
     init(layers: [Layer], file: String?, registry: BackendRegistry) throws(ConfigurationError) {
         self.file = file
+        try Self.checkKeys(of: layers, registry: registry)
         backend = try Self.resolve(
             .backend, in: layers, type: .string, default: Self.defaultBackend,
             expected: "the name of a backend (\(registry.names.joined(separator: ", ")))"
@@ -185,6 +188,22 @@ public struct AutogradConfiguration: Sendable {
             .checkULPs, in: layers, type: .double, default: Self.defaultCheckULPs,
             expected: "a finite number of ULPs, 0 or more"
         ) { text in Double(text).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
+    }
+
+    /// Rejects a key under `autograd.` that nothing reads (a misspelt one,
+    /// say). Keys outside `autograd.` belong to the program; keys under
+    /// `autograd.NAME.` belong to a backend registered by the program.
+    static func checkKeys(of layers: [Layer], registry: BackendRegistry) throws(ConfigurationError) {
+        let known = Key.allCases.map(\.name)
+        let namespaces = registry.names.filter { !BackendRegistry.builtInNames.contains($0) }.map { "autograd.\($0)." }
+        for layer in layers {
+            guard case .file(let path) = layer.kind else { continue }
+            for key in layer.keys where key == "autograd" || key.hasPrefix("autograd.") {
+                guard known.contains(key) || namespaces.contains(where: { key.hasPrefix($0) }) else {
+                    throw .unknownKey(key: key, path: path, known: known)
+                }
+            }
+        }
     }
 
     /// The first layer's value for `key`, converted by `parse` from its text,

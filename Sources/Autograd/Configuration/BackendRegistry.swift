@@ -30,6 +30,9 @@ public final class BackendRegistry: Sendable {
     /// The registry that configuration uses unless told otherwise: the built-in strategies, and any the program registers.
     public static let standard = BackendRegistry()
 
+    /// The names of the built-in strategies, registered in every registry.
+    public static let builtInNames = ["forward", "reverse", "exact"]
+
     /// A registry with the built-in strategies: `forward`, `reverse` and `exact`.
     public init() {
         let builtIns: [(String, String, Factory)] = [

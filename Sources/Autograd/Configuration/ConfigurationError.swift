@@ -15,6 +15,8 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case invalidValue(key: String, value: String, expected: String, source: ConfigurationSource)
     /// A configuration file that does not parse; `line` and `column` where the parser gives them.
     case malformedFile(path: String, line: Int?, column: Int?, reason: String)
+    /// A key under `autograd.` in a configuration file that nothing reads.
+    case unknownKey(key: String, path: String, known: [String])
     /// A configuration file named explicitly (`--config`) that does not exist.
     case missingFile(path: String)
     /// A configuration file that exists but cannot be read.
@@ -37,6 +39,8 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
             "invalid value \(value) for \(key) (from \(source)): expected \(expected)"
         case .malformedFile(let path, let line, let column, let reason):
             "malformed configuration file \(path)\(line.map { ", line \($0)" } ?? "")\(column.map { ", column \($0)" } ?? ""): \(reason)"
+        case .unknownKey(let key, let path, let known):
+            "unknown key \(key) in configuration file \(path); known keys: \(known.joined(separator: ", ")), and autograd.NAME.* for a backend NAME registered by the program"
         case .missingFile(let path):
             "configuration file \(path) does not exist"
         case .unreadableFile(let path, let reason):

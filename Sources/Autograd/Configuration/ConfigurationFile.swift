@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import Yams
 
 /// A JSON or YAML configuration file, parsed by swift-configuration's
 /// `JSONSnapshot` or `YAMLSnapshot`; parse errors name the file and, where the
@@ -12,6 +13,8 @@ struct ConfigurationFile {
     let path: String
     /// The parsed values.
     let snapshot: any ConfigSnapshot
+    /// Every key the file sets, dot-separated (`"autograd.exact.precision"`).
+    let keys: [String]
 
     /// Reads and parses the file at `path`; its extension chooses the format.
     init(path: String) throws(ConfigurationError) {
@@ -40,6 +43,36 @@ struct ConfigurationFile {
         } catch {
             throw isYAML ? Self.yamlError(error, path: path) : Self.jsonError(error, path: path, data: data)
         }
+        keys = isYAML ? Self.keys(ofYAML: data) : Self.keys(ofJSON: data)
+    }
+
+    /// The dot-separated paths to the leaves of a JSON object.
+    static func keys(ofJSON data: Data) -> [String] {
+        func keys(_ value: Any, _ prefix: String) -> [String] {
+            guard let object = value as? [String: Any] else { return prefix.isEmpty ? [] : [prefix] }
+            return object.sorted { $0.key < $1.key }.flatMap { keys($0.value, prefix.isEmpty ? $0.key : prefix + "." + $0.key) }
+        }
+        return (try? JSONSerialization.jsonObject(with: data)).map { keys($0, "") } ?? []
+    }
+
+    /// The dot-separated paths to the leaves of a YAML mapping.
+    static func keys(ofYAML data: Data) -> [String] {
+        func keys(_ node: Node, _ prefix: String) -> [String] {
+            guard let mapping = node.mapping else { return prefix.isEmpty ? [] : [prefix] }
+            var found: [String] = []
+            for (key, value) in mapping {
+                let name = key.string ?? "\(key)"
+                found += keys(value, prefix.isEmpty ? name : prefix + "." + name)
+            }
+            return found
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+        } catch {
+            return []   // YAMLSnapshot parsed it already; it cannot fail here
+        }
+        return root.map { keys($0, "") } ?? []
     }
 
     /// The one default file in `directory`, if there is one.
