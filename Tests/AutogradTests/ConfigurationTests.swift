@@ -227,6 +227,11 @@ func configurationError<T>(_ body: @autoclosure () throws(ConfigurationError) ->
             #expect(configurationError(try AutogradConfiguration.load(configFile: toml, environment: [:])) == .unsupportedFileType(path: toml))
             #expect(configurationError(try AutogradConfiguration.load(configFile: directory + "/", environment: [:])) == .unsupportedFileType(path: directory + "/"))
 
+            let folder = (directory as NSString).appendingPathComponent("folder.json")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            #expect(configurationError(try AutogradConfiguration.load(configFile: folder, environment: [:]))
+                == .unreadableFile(path: folder, reason: "it is a directory"))
+
             let json = try write("{}", to: "autograd.json", in: directory)
             let yaml = try write("autograd: {}", to: "autograd.yaml", in: directory)
             #expect(configurationError(try AutogradConfiguration.load(directory: directory, environment: [:])) == .ambiguousFiles(paths: [json, yaml]))

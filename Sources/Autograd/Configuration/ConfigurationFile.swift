@@ -28,12 +28,12 @@ struct ConfigurationFile {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .missingFile(path: path)
         }
+        guard !isDirectory.boolValue else { throw .unreadableFile(path: path, reason: "it is a directory") }
         let data: Data
         do {
-            guard !isDirectory.boolValue else { throw CocoaError(.fileReadNoPermission) }
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw .unreadableFile(path: path, reason: isDirectory.boolValue ? "it is a directory" : error.localizedDescription)
+            throw .unreadableFile(path: path, reason: error.localizedDescription)
         }
         self.path = path
         do {
