@@ -14,6 +14,7 @@ struct LessonCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
+        // A backend whose factory rejects the configuration stops here, with status 2.
         _ = try exitingOnBadConfiguration { () throws(ConfigurationError) in try configuration.strategy() }
         let steps = try Lesson.run(configuration: configuration)
         switch options.format {
