@@ -80,28 +80,17 @@ struct GraphReport: Encodable {
     let result: String?
 
     init(_ graph: RecordedGraph, names: [ObjectIdentifier: String]) {
-        var ids: [ObjectIdentifier: String] = [:]
-        var nodes: [Node] = []
-        for (index, leaf) in graph.leaves.enumerated() {
-            ids[ObjectIdentifier(leaf)] = "leaf\(index)"
-            nodes.append(Node(id: "leaf\(index)", kind: "leaf", label: names[ObjectIdentifier(leaf)],
-                              shape: leaf.shape.dimensions, requiresGrad: leaf.requiresGrad))
-        }
-        for (index, node) in graph.nodes.enumerated() {
-            ids[ObjectIdentifier(node)] = "op\(index)"
-            nodes.append(Node(id: "op\(index)", kind: "operation", label: node.name, shape: node.shape.dimensions, requiresGrad: true))
+        let ids = graph.identifiers
+        nodes = graph.leaves.map { leaf in
+            Node(id: ids[ObjectIdentifier(leaf)]!, kind: "leaf", label: names[ObjectIdentifier(leaf)],
+                 shape: leaf.shape.dimensions, requiresGrad: leaf.requiresGrad)
+        } + graph.nodes.map { node in
+            Node(id: ids[ObjectIdentifier(node)]!, kind: "operation", label: node.name, shape: node.shape.dimensions, requiresGrad: true)
         }
         edges = graph.nodes.flatMap { node in
-            node.inputs.map { input in
-                let source: ObjectIdentifier = switch input {
-                case .node(let producer): ObjectIdentifier(producer)
-                case .leaf(let tensor): ObjectIdentifier(tensor)
-                }
-                return Edge(from: ids[source]!, to: ids[ObjectIdentifier(node)]!)
-            }
+            node.inputs.map { Edge(from: ids[$0.identifier]!, to: ids[ObjectIdentifier(node)]!) }
         }
-        self.nodes = nodes
-        result = graph.nodes.isEmpty ? nil : "op\(graph.nodes.count - 1)"
+        result = graph.nodes.last.map { ids[ObjectIdentifier($0)]! }
     }
 }
 

@@ -3,6 +3,20 @@ import Foundation
 // Drawing a recorded graph with Graphviz, as torchviz does for PyTorch.
 
 extension RecordedGraph {
+    /// Short names for the graph's leaves (`leaf0`, `leaf1`...) and nodes
+    /// (`op0`, `op1`..., in recording order), as ``dot(names:resultName:)`` uses them.
+    ///
+    /// ```swift
+    /// let graph = RecordedGraph(loss)
+    /// graph.identifiers[ObjectIdentifier(graph.nodes[0])]   // "op0"
+    /// ```
+    public var identifiers: [ObjectIdentifier: String] {
+        var identifiers: [ObjectIdentifier: String] = [:]
+        for (index, leaf) in leaves.enumerated() { identifiers[ObjectIdentifier(leaf)] = "leaf\(index)" }
+        for (index, node) in nodes.enumerated() { identifiers[ObjectIdentifier(node)] = "op\(index)" }
+        return identifiers
+    }
+
     /// The graph in Graphviz's DOT language: leaves as blue boxes (named from
     /// `names` when given, with their shape, and whether they require
     /// gradients), each op as a grey box named like its `gradFn`, and the
@@ -21,18 +35,16 @@ extension RecordedGraph {
         func quoted(_ text: String) -> String {
             "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
-        var identifiers: [ObjectIdentifier: String] = [:]
-        for (index, leaf) in leaves.enumerated() {
-            let identifier = "leaf\(index)"
-            identifiers[ObjectIdentifier(leaf)] = identifier
+        let identifiers = self.identifiers
+        for leaf in leaves {
+            let identifier = identifiers[ObjectIdentifier(leaf)]!
             let name = names[ObjectIdentifier(leaf)].map { $0 + "\\n" } ?? ""
             let tracking = leaf.requiresGrad ? "\\nrequiresGrad" : ""
             let color = leaf.requiresGrad ? "lightblue" : "white"
             lines.append("    \(identifier) [label=\(quoted(name + "\(leaf.shape)" + tracking)), fillcolor=\(color)];")
         }
         for (index, node) in nodes.enumerated() {
-            let identifier = "op\(index)"
-            identifiers[ObjectIdentifier(node)] = identifier
+            let identifier = identifiers[ObjectIdentifier(node)]!
             let isResult = index == nodes.count - 1
             let label = isResult ? "\(node.name)\\n\(resultName) \(node.shape)" : node.name
             lines.append("    \(identifier) [label=\(quoted(label)), fillcolor=\(isResult ? "darkolivegreen1" : "lightgrey")];")

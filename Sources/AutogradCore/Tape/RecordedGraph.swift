@@ -232,7 +232,11 @@ public struct GraphEvaluation<S: FieldScalar> {
 
 extension GraphInput {
     /// The identity of the node or leaf this input reads.
-    var identifier: ObjectIdentifier {
+    ///
+    /// ```swift
+    /// RecordedGraph(loss).nodes[0].inputs.map(\.identifier)   // keys for a graph's leaves and nodes
+    /// ```
+    public var identifier: ObjectIdentifier {
         switch self {
         case .node(let node): ObjectIdentifier(node)
         case .leaf(let leaf): ObjectIdentifier(leaf)
