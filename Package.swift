@@ -28,8 +28,9 @@ let package = Package(
         // C bindings: GMP rationals and MPFR big floats, from Debian's packages.
         .systemLibrary(name: "CGMP", pkgConfig: "gmp", providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "CMPFR", pkgConfig: "mpfr", providers: [.apt(["libmpfr-dev"])]),
+        .systemLibrary(name: "CMPFI", providers: [.apt(["libmpfi-dev"])]),
         // The exact reference: Rational (mpq_t), BigFloat (mpfr_t), ExactMode.
-        .target(name: "AutogradExact", dependencies: ["AutogradCore", "CGMP", "CMPFR"]),
+        .target(name: "AutogradExact", dependencies: ["AutogradCore", "CGMP", "CMPFR", "CMPFI"]),
         // The umbrella: re-exports the core and the exact backend; holds the
         // backend registry, the configuration, the cross-check and the lesson.
         .target(

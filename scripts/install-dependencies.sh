@@ -4,8 +4,10 @@
 set -euo pipefail
 
 # Debian packages the build links against: GMP and MPFR for the exact
-# backend, and pkg-config, through which SwiftPM finds them.
-packages=(libgmp-dev libmpfr-dev pkg-config)
+# backend, MPFI for its rigorous intervals (on MPFR; Debian ships no
+# pkg-config file for it, so its module map names the library), and
+# pkg-config, through which SwiftPM finds GMP and MPFR.
+packages=(libgmp-dev libmpfr-dev libmpfi-dev pkg-config)
 
 missing=()
 for package in "${packages[@]}"; do
