@@ -13,10 +13,21 @@ extension Tensor {
 
     /// Records `function` once on fresh leaves holding `point`'s values (even
     /// inside a no-grad scope), for a strategy to differentiate the trace.
+    ///
+    /// Every operation inside `function` is recorded, also on tensors that do
+    /// not require gradients, so constants computed inside (`c * c + 1` for a
+    /// constant tensor `c`) are part of the graph: the exact strategy computes
+    /// them exactly. Tensors made outside `function` stay leaves, taken as given.
+    ///
+    /// ```swift
+    /// let (inputs, loss) = Tensor.trace(at: [Tensor([1.0, 2])]) { ($0[0] * Tensor(3.0).exp()).sum() }
+    /// loss.gradFn!   // SumBackward; Exp(3) is recorded too
+    /// ```
     public static func trace(
         at point: [Tensor], of function: ([Tensor]) -> Tensor
     ) -> (inputs: [Tensor], result: Tensor) {
         let inputs = point.map { Tensor($0.value, requiresGrad: true) }
-        return (inputs, withGradEnabled(true) { function(inputs) })
+        let result = withGradEnabled(true) { GradMode.$recordsConstants.withValue(true) { function(inputs) } }
+        return (inputs, result)
     }
 }

@@ -6,6 +6,13 @@
 public enum GradMode {
     /// `true` unless inside ``withNoGrad(_:)`` (or `withGradEnabled(false)`).
     @TaskLocal public static var isEnabled = true
+
+    /// `true` while a strategy traces a function (``Tensor/trace(at:of:)``):
+    /// operations on tensors that do not require gradients are recorded too,
+    /// so the graph holds the function as written, constants included, and the
+    /// exact strategy computes them exactly instead of taking their rounded
+    /// `Double`s as given.
+    @TaskLocal public static var recordsConstants = false
 }
 
 /// Runs `body` without recording any operation, like PyTorch's `torch.no_grad()`.

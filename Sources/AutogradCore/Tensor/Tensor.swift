@@ -100,16 +100,17 @@ public final class Tensor {
     /// Forgets the accumulated gradient, like PyTorch's `grad = None`.
     public func zeroGrad() { grad = nil }
 
-    /// Whether an operation on this input is recorded now.
+    /// Whether an operation on this input is recorded now: it requires
+    /// gradients (or a function is being traced), and recording is on.
     @inlinable
     static func isRecording(_ input: Tensor) -> Bool {
-        input.requiresGrad && GradMode.isEnabled
+        GradMode.isEnabled && (input.requiresGrad || GradMode.recordsConstants)
     }
 
     /// Whether an operation on these two inputs is recorded now.
     @inlinable
     static func isRecording(_ left: Tensor, _ right: Tensor) -> Bool {
-        (left.requiresGrad || right.requiresGrad) && GradMode.isEnabled
+        GradMode.isEnabled && (left.requiresGrad || right.requiresGrad || GradMode.recordsConstants)
     }
 
     /// The input of a graph node that reads this tensor.
