@@ -1,9 +1,19 @@
 import AutogradCore
 
-/// Exact differentiation: replays the recorded graph over GMP rationals (a
-/// graph of field ops, exactly) or MPFR big floats (a graph with `exp`, `log`,
-/// `sin`..., to ``precision`` bits), and runs the ops' own reverse rules there.
-/// The reference that the float strategies are checked against.
+/// Exact differentiation, the judge the float strategies are checked against.
+///
+/// It replays the recorded graph over GMP rationals (a graph of field ops,
+/// exactly) or over MPFI intervals (a graph with `exp`, `log`, `sin`...,
+/// rigorously), and derives every derivative from the ops' *value* formulas,
+/// never from the reverse or forward rules it judges (see ``ReferencePass``
+/// in the source: element-wise ops by dual numbers, other ops by their reverse
+/// rule proven with the dot-product test).
+///
+/// Enclosures follow Ziv's strategy: starting at ``precision`` bits, the
+/// replay is repeated at twice the precision until every gradient element's
+/// enclosure rounds to a single `Double`, which is then the true value
+/// correctly rounded, or until ``maximumPrecision``, where the elements left
+/// are reported unresolved with their enclosure.
 ///
 /// ```swift
 /// let exact = try ExactMode().gradient(of: loss, withRespectTo: [predicted])
@@ -11,50 +21,123 @@ import AutogradCore
 /// exact.tensors[0]       // the true gradient, correctly rounded
 /// ```
 public struct ExactMode: Differentiable {
-    /// The precision of big-float replays, in bits.
+    /// The precision of the first enclosure, in bits.
     public var precision: Int
+    /// The largest precision Ziv's strategy raises to, in bits.
+    public var maximumPrecision: Int
     /// The largest integer exponent replayed: an exact power's size grows
     /// with its exponent, so larger ones are refused (``ExactError/exponentTooLarge(exponent:limit:)``).
     public var maximumExponent: Int
 
-    /// An exact strategy replaying elementary functions at `precision` bits.
-    public init(precision: Int = 256, maximumExponent: Int = 4096) {
+    /// An exact strategy whose enclosures start at `precision` bits and stop
+    /// at `maximumPrecision` (at least `precision`).
+    public init(precision: Int = 256, maximumPrecision: Int = 4096, maximumExponent: Int = 4096) {
         self.precision = precision
+        self.maximumPrecision = Swift.max(precision, maximumPrecision)
         self.maximumExponent = maximumExponent
     }
 
     public var name: String { "exact" }
 
     public func gradient(of result: Tensor, withRespectTo leaves: [Tensor]) throws -> ExactGradient {
+        try gradient(of: result, withRespectTo: leaves, auditing: false)
+    }
+
+    /// The exact gradient; when `auditing`, also every op's reverse and
+    /// forward rules compared with its value formula's derivatives
+    /// (``ExactGradient/ruleFindings``), and each element's first-order bound
+    /// on a `Double` strategy's rounding error (``ExactGradient/roundingBounds``).
+    ///
+    /// ```swift
+    /// let exact = try ExactMode().gradient(of: loss, withRespectTo: [x], auditing: true)
+    /// exact.ruleFindings        // [] when every rule is right
+    /// exact.roundingBounds![0]  // how far a correct Double gradient may be off
+    /// ```
+    public func gradient(of result: Tensor, withRespectTo leaves: [Tensor], auditing: Bool) throws -> ExactGradient {
         try Tensor.checkDifferentiable(leaves)
         guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
         let graph = RecordedGraph(result)
         try checkInputs(of: graph)
-        // The recorded run's values, for the branch check; only branching ops need them.
+        let given = graph.leaves.enumerated().filter { _, leaf in !leaves.contains { $0 === leaf } }
+            .map { ExactGradient.GivenInput(leafIndex: $0.offset, shape: $0.element.shape) }
+        // The recorded run's values, for the branch and domain checks; only
+        // branching ops and elementary functions need them.
         let recorded: GraphEvaluation<Double>? = graph.nodes.contains { $0.operation is any BranchingOperation }
-            ? try graph.evaluation { $0.value } : nil
+            || graph.requiresElementaryFunctions ? try graph.evaluation { $0.value } : nil
         if graph.requiresElementaryFunctions {
-            let run: GraphEvaluation<BigFloat> = try BigFloat.$defaultPrecision.withValue(precision) {
-                try graph.evaluation { leaf in leaf.value.map { BigFloat($0) } }
-            }
-            try checkDomains(run)
-            let gradients = try BigFloat.$defaultPrecision.withValue(precision) { try run.gradient(withRespectTo: leaves) }
-            return ExactGradient(
-                values: .bigFloat(gradients), tensors: gradients.map { Tensor($0.map(\.doubleValue)) },
-                precision: precision, branchDivergences: divergences(recorded, run) { $0.decimalDescription(digits: 20) }
-            )
+            return try enclosedGradient(graph, leaves, recorded: recorded, given: given, auditing: auditing)
         }
         let run: GraphEvaluation<Rational> = try graph.evaluation { leaf in leaf.value.map(Rational.init(_:)) }
-        let gradients = try run.gradient(withRespectTo: leaves)
+        var pass = ReferencePass(run, elementary: .fieldOnly, auditing: auditing)
+        let reference = try pass.gradient(withRespectTo: leaves)
         return ExactGradient(
-            values: .rational(gradients), tensors: gradients.map { Tensor($0.map(\.doubleValue)) },
-            precision: nil, branchDivergences: divergences(recorded, run) { $0.description }
+            values: .rational(reference.gradients), tensors: reference.gradients.map { Tensor($0.map(\.doubleValue)) },
+            elementStatuses: reference.gradients.map { Array(repeating: .exact, count: $0.elementCount) },
+            precision: nil, branchDivergences: divergences(recorded, run), ruleFindings: reference.findings,
+            givenInputs: given, roundingBounds: reference.roundingBound?.leafBounds.map(\.scalars),
+            largestRoundingSource: reference.roundingBound?.largestSource
         )
     }
 
     public func gradient(at point: [Tensor], of function: ([Tensor]) -> Tensor) throws -> ExactGradient {
         let (inputs, result) = Tensor.trace(at: point, of: function)
         return try gradient(of: result, withRespectTo: inputs)
+    }
+
+    /// Ziv's strategy over intervals: replays at rising precision until every
+    /// element rounds to one `Double` or the cap is reached.
+    func enclosedGradient(
+        _ graph: RecordedGraph, _ leaves: [Tensor], recorded: GraphEvaluation<Double>?,
+        given: [ExactGradient.GivenInput], auditing: Bool
+    ) throws -> ExactGradient {
+        var bits = precision
+        var statuses: [[ExactGradient.ElementStatus?]] = leaves.map { Array(repeating: nil, count: $0.elementCount) }
+        var firstStep: ReferenceResult<BigInterval>?
+        while true {
+            let (run, reference) = try BigFloat.$defaultPrecision.withValue(bits) {
+                let run: GraphEvaluation<BigInterval> = try graph.evaluation { leaf in leaf.value.map { BigInterval($0) } }
+                var pass = ReferencePass(run, elementary: .elementary, auditing: auditing && firstStep == nil)
+                return (run, try pass.gradient(withRespectTo: leaves))
+            }
+            let undefined = try checkDomains(run, recorded: recorded, canRaise: bits < maximumPrecision)
+            if firstStep == nil { firstStep = reference }
+            if !undefined {
+                for (input, gradient) in reference.gradients.enumerated() {
+                    for (element, value) in gradient.scalars.enumerated() where statuses[input][element] == nil && value.roundedDouble != nil {
+                        statuses[input][element] = .correctlyRounded(precision: bits)
+                    }
+                }
+            }
+            let resolved = statuses.allSatisfy { $0.allSatisfy { $0 != nil } }
+            if resolved || bits >= maximumPrecision {
+                let audit = firstStep!
+                let final = statuses.enumerated().map { input, row in
+                    row.enumerated().map { element, status in
+                        status ?? Self.unresolved(reference.gradients[input].scalars[element], precision: bits)
+                    }
+                }
+                return ExactGradient(
+                    values: .interval(reference.gradients),
+                    tensors: reference.gradients.map { Tensor($0.map { $0.roundedDouble ?? $0.midpoint.doubleValue }) },
+                    elementStatuses: final, precision: bits,
+                    branchDivergences: divergences(recorded, run), ruleFindings: audit.findings, givenInputs: given,
+                    roundingBounds: audit.roundingBound?.leafBounds.map(\.scalars),
+                    largestRoundingSource: audit.roundingBound?.largestSource
+                )
+            }
+            bits = Swift.min(bits * 2, maximumPrecision)
+        }
+    }
+
+    /// The status of an element whose enclosure did not resolve: its bounds,
+    /// rounded outwards.
+    static func unresolved(_ value: BigInterval, precision: Int) -> ExactGradient.ElementStatus {
+        let lower = value.lower.doubleValue, upper = value.upper.doubleValue
+        return .unresolved(
+            lower: lower.isFinite ? lower.nextDown : (lower.isNaN ? -.infinity : lower),
+            upper: upper.isFinite ? upper.nextUp : (upper.isNaN ? .infinity : upper),
+            precision: precision
+        )
     }
 
     /// Throws, before any exact arithmetic, on a leaf that is not finite or an
@@ -70,24 +153,30 @@ public struct ExactMode: Differentiable {
         }
     }
 
-    /// Throws on the first op whose big-float value is NaN while its inputs
-    /// are not: a function outside its domain.
-    func checkDomains(_ run: GraphEvaluation<BigFloat>) throws(ExactError) {
+    /// Looks for an op whose enclosure is undefined (NaN) while its inputs'
+    /// are not: a function outside its domain. Throws when the recorded run
+    /// was undefined there too, or when the precision cannot rise; otherwise
+    /// returns `true` (the enclosure was too wide at this precision).
+    func checkDomains(
+        _ run: GraphEvaluation<BigInterval>, recorded: GraphEvaluation<Double>?, canRaise: Bool
+    ) throws(ExactError) -> Bool {
         for node in run.graph.nodes {
-            let output = run.value(of: node)
-            guard let bad = output.scalars.firstIndex(where: \.isNaN) else { continue }
-            let input = run.value(of: node.inputs[0])
-            let argument = input.elementCount == output.elementCount ? input.scalars[bad] : input.scalars[0]
+            let output = run.value(of: node).scalars
+            guard let bad = output.firstIndex(where: \.isNaN) else { continue }
+            let input = run.value(of: node.inputs[0]).scalars
+            let argument = input.count == output.count ? input[bad] : input[0]
             guard !argument.isNaN else { continue }
-            throw .outsideDomain(function: node.operation.name.lowercased(), argument: argument.decimalDescription(digits: 17))
+            let recordedValue = recorded?.value(of: node).scalars[bad]
+            if canRaise && recordedValue?.isNaN == false { return true }
+            let described = argument.isPoint ? argument.lower.decimalDescription(digits: 17) : argument.description
+            throw .outsideDomain(function: node.operation.name.lowercased(), argument: described)
         }
+        return false
     }
 
     /// The elements of branching ops whose exact input lies on another side
-    /// than the recorded one.
-    func divergences<S: FieldScalar>(
-        _ recorded: GraphEvaluation<Double>?, _ run: GraphEvaluation<S>, describe: (S) -> String
-    ) -> [BranchDivergence] {
+    /// than the recorded one, or whose enclosure contains the branch point.
+    func divergences<S: ReferenceScalar>(_ recorded: GraphEvaluation<Double>?, _ run: GraphEvaluation<S>) -> [BranchDivergence] {
         guard let recorded else { return [] }
         var found: [BranchDivergence] = []
         for (index, node) in run.graph.nodes.enumerated() {
@@ -95,9 +184,9 @@ public struct ExactMode: Differentiable {
             let floatInput = recorded.value(of: node.inputs[0]).scalars
             let exactInput = run.value(of: node.inputs[0]).scalars
             for (element, (float, exact)) in zip(floatInput, exactInput).enumerated()
-            where operation.branch(at: float) != operation.branch(at: exact) {
+            where operation.branch(at: float) != operation.branch(at: exact) || (!exact.isCertainlyZero && exact.mayEqual(.zero)) {
                 found.append(BranchDivergence(
-                    operation: node.name, nodeIndex: index, element: element, recorded: float, exact: describe(exact)
+                    operation: node.name, nodeIndex: index, element: element, recorded: float, exact: exact.referenceDescription
                 ))
             }
         }

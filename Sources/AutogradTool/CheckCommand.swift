@@ -68,20 +68,35 @@ struct CheckCommand: ParsableCommand {
 
     /// The results as an aligned table.
     static func table(_ results: [GradientCheckResult]) -> String {
-        let header = ["function", "strategy", "max ulp", "mean ulp", "reference", "bound", "result"]
+        let header = ["function", "strategy", "max ulp", "mean ulp", "reference", "bound", "worst element", "result"]
         let rows = results.map { result in
             [result.function, result.strategy, formatted(result.maxULP), formatted(result.meanULP),
              result.reference + (result.precision.map { " (\($0) bits)" } ?? ""), result.bound,
+             result.worst.map { describe($0, failed: !result.passed) } ?? "",
              result.passed ? "pass" : "FAIL"]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
         func line(_ cells: [String]) -> String {
             zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
         }
-        let failed = results.filter { !$0.passed }.count
-        let summary = failed == 0 ? "all \(results.count) checks passed" : "\(failed) of \(results.count) checks FAILED"
-        return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line) + ["", summary])
+        let failed = results.filter { !$0.passed }
+        let summary = failed.isEmpty ? "all \(results.count) checks passed" : "\(failed.count) of \(results.count) checks FAILED"
+        let findings = failed.flatMap { result in result.ruleFindings.map { "\(result.function) \(result.strategy): \($0)" } }
+        return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line) + ["", summary] + findings)
             .joined(separator: "\n")
+    }
+
+    /// `input 0[3]: 2 ulp, bound 7.5 ulp`, with the true value and the op
+    /// to blame when the check failed; absolute for an unresolved truth.
+    static func describe(_ worst: WorstElement, failed: Bool) -> String {
+        let place = "\(worst.inputName ?? "input \(worst.input)")[\(worst.element)]"
+        let scale = worst.truth == 0 ? Double.leastNonzeroMagnitude : worst.truth.ulp
+        var text = worst.errorULP.map { "\(place): \(formatted($0)) ulp, bound \(formatted(worst.bound / scale)) ulp" }
+            ?? "\(place): \(String(format: "%.3g", worst.error)) off its enclosure, bound \(String(format: "%.3g", worst.bound))"
+        if failed {
+            text += "; got \(worst.computed), true \(worst.truth)" + (worst.operation.map { ", \($0)" } ?? "")
+        }
+        return text
     }
 
     /// An error in ULPs, to three significant digits.

@@ -29,6 +29,6 @@ import Testing
         let results = try GradientCheck.run(precision: 300)
         #expect(results.first { $0.function == "matmul" }?.reference == "exact")
         let tanh = try #require(results.first { $0.function == "tanh" })
-        #expect(tanh.reference == "approximate" && tanh.precision == 300)
+        #expect(tanh.reference == "correctly rounded" && tanh.precision == 300)
     }
 }

@@ -1,0 +1,183 @@
+import AutogradCore
+
+/// What the exact reference's reverse pass found.
+struct ReferenceResult<S> {
+    /// The true gradient of each requested leaf, over `S`.
+    var gradients: [TensorValue<S>]
+    /// Rules proven wrong on the checked values.
+    var findings: [RuleFinding]
+    /// When auditing: each gradient element's first-order bound on the
+    /// rounding error of a `Double` strategy, in absolute terms.
+    var roundingBound: RoundingBound?
+}
+
+/// The exact reference's reverse pass: the gradient of a recorded graph's
+/// one-element result, derived from the ops' value formulas, never from the
+/// rules under test.
+///
+/// - An element-wise op (``ElementwiseOperation``,
+///   ``ElementwiseElementaryOperation``, ``BroadcastingElementwiseOperation``)
+///   gets its partial derivatives by evaluating its value formula over dual
+///   numbers of `S`, exactly (rationals) or rigorously (intervals).
+/// - Any other op (sum, mean, reshape, transpose, matmul, custom ops) has its
+///   reverse rule run over `S` and proven on the spot by the dot-product test
+///   ⟨g, J·u⟩ = ⟨Jᵀg, u⟩, with J·u from the value formula over dual numbers
+///   and u drawn at random (integers up to 2³⁰, so a wrong rule passes with
+///   probability at most 2⁻³⁰, by the Schwartz–Zippel lemma). When the test
+///   fails, the rule is reported and Jᵀg is computed column by column from
+///   the value formula instead.
+///
+/// When auditing, it also compares every op's reverse and forward rules with
+/// the value formula's derivatives (reporting the first wrong element), and
+/// computes ``RoundingBound``.
+struct ReferencePass<S: ReferenceScalar> {
+    let run: GraphEvaluation<S>
+    let elementary: ElementaryEvaluation<S>
+    let auditing: Bool
+    private var generator = SeededGenerator(seed: 0x0005_EED5)
+    private var findings: [RuleFinding] = []
+
+    init(_ run: GraphEvaluation<S>, elementary: ElementaryEvaluation<S>, auditing: Bool) {
+        self.run = run
+        self.elementary = elementary
+        self.auditing = auditing
+    }
+
+    mutating func gradient(withRespectTo leaves: [Tensor]) throws -> ReferenceResult<S> {
+        let graph = run.graph
+        let result = run.result
+        guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
+        let root = graph.nodes.last.map { ObjectIdentifier($0) } ?? ObjectIdentifier(graph.result)
+        var gradients: [ObjectIdentifier: TensorValue<S>] = [root: TensorValue(repeating: 1, shape: result.shape)]
+        // Only inputs that lead to a requested leaf need their derivatives.
+        var relevant = Set(leaves.map(ObjectIdentifier.init))
+        for node in graph.nodes where node.inputs.contains(where: { relevant.contains($0.identifier) }) {
+            relevant.insert(ObjectIdentifier(node))
+        }
+        let partials = auditing ? try elementwisePartialsOfEveryNode() : [:]
+        var bound = auditing ? RoundingBound(run, partials: partials) : nil
+
+        for (index, node) in graph.nodes.enumerated().reversed() {
+            guard let gradient = gradients.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+            let inputs = node.inputs.map { run.value(of: $0) }
+            let output = run.value(of: node)
+            let wanted = node.inputs.indices.filter { relevant.contains(node.inputs[$0].identifier) }
+            var contributions: [Int: TensorValue<S>] = [:]
+            switch Derivation(node.operation) {
+            case .elementwise:
+                for j in wanted {
+                    let partial = try partials[index]?[j].first ?? directionalDerivative(
+                        node.operation, inputs, along: inputs.indices.map { $0 == j ? ones(inputs[$0].shape) : nil },
+                        elementary: elementary
+                    )
+                    contributions[j] = chainProduct(gradient, partial).reduced(to: inputs[j].shape)
+                    if auditing {
+                        let byRule = try ruleVJP(node.operation, inputs, output: output, gradient: gradient, input: j, elementary: elementary)
+                        audit(byRule, against: contributions[j]!, node: node, index: index, rule: "vjp")
+                    }
+                }
+            case .general:
+                contributions = try provenReverseRule(node, index: index, inputs, output, gradient, wanted: wanted)
+            }
+            if auditing { try auditForwardRule(node, index: index, inputs, output) }
+            bound?.propagate(node, index: index, wanted: wanted)
+            for (j, contribution) in contributions {
+                let key = node.inputs[j].identifier
+                gradients[key] = gradients[key].map { $0.adding(contribution) } ?? contribution
+            }
+        }
+        let values = leaves.map { leaf in
+            gradients[ObjectIdentifier(leaf)] ?? .zeros(leaf.shape)
+        }
+        return ReferenceResult(gradients: values, findings: findings, roundingBound: bound.map { $0.finished(leaves) })
+    }
+
+    /// Jᵀg for the wanted inputs of an op that is not element-wise: its
+    /// reverse rule, proven by the dot-product test, or, when the test
+    /// disproves it, Jᵀg column by column from the value formula.
+    private mutating func provenReverseRule(
+        _ node: GraphNode, index: Int, _ inputs: [TensorValue<S>], _ output: TensorValue<S>,
+        _ gradient: TensorValue<S>, wanted: [Int]
+    ) throws -> [Int: TensorValue<S>] {
+        let operation = node.operation
+        let byRule = try inputs.indices.map {
+            try ruleVJP(operation, inputs, output: output, gradient: gradient, input: $0, elementary: elementary)
+        }
+        let directions = inputs.map { randomTangent($0.shape) }
+        let forward = try directionalDerivative(operation, inputs, along: directions, elementary: elementary)
+        let left = dot(gradient, forward)
+        let right = zip(byRule, directions).reduce(S.zero) { $0 + dot($1.0, $1.1) }
+        var contributions: [Int: TensorValue<S>] = [:]
+        if left.mayEqual(right) {
+            for j in wanted { contributions[j] = byRule[j] }
+            return contributions
+        }
+        findings.append(RuleFinding(
+            operation: node.name, nodeIndex: index, rule: "vjp", element: nil,
+            got: "⟨Jᵀg, u⟩ = \(right.referenceDescription)", expected: "⟨g, J·u⟩ = \(left.referenceDescription)"
+        ))
+        for j in wanted {
+            let x = inputs[j]
+            let column: (Int) throws -> S = { element in
+                let oneHot = TensorValue(shape: x.shape, scalars: (0..<x.elementCount).map { $0 == element ? S(1) : .zero })
+                let along = inputs.indices.map { $0 == j ? oneHot : nil }
+                return dot(gradient, try directionalDerivative(operation, inputs, along: along, elementary: self.elementary))
+            }
+            contributions[j] = TensorValue(shape: x.shape, scalars: try (0..<x.elementCount).map(column))
+        }
+        return contributions
+    }
+
+    /// Compares the op's forward rule with J·u from the value formula, along
+    /// random directions, and reports the first element that differs.
+    private mutating func auditForwardRule(
+        _ node: GraphNode, index: Int, _ inputs: [TensorValue<S>], _ output: TensorValue<S>
+    ) throws {
+        let directions = inputs.map { randomTangent($0.shape) }
+        let byRule = try ruleJVP(node.operation, inputs, output: output, tangents: directions, elementary: elementary)
+        let byValue = try directionalDerivative(node.operation, inputs, along: directions, elementary: elementary)
+        audit(byRule, against: byValue, node: node, index: index, rule: "jvp")
+    }
+
+    /// Reports the first element where a rule's result cannot equal the
+    /// value formula's.
+    private mutating func audit(
+        _ byRule: TensorValue<S>, against expected: TensorValue<S>, node: GraphNode, index: Int, rule: String
+    ) {
+        guard byRule.shape == expected.shape else {
+            findings.append(RuleFinding(
+                operation: node.name, nodeIndex: index, rule: rule, element: nil,
+                got: "shape \(byRule.shape)", expected: "shape \(expected.shape)"
+            ))
+            return
+        }
+        let got = byRule.scalars, want = expected.scalars
+        guard let element = got.indices.first(where: { !got[$0].mayEqual(want[$0]) }) else { return }
+        findings.append(RuleFinding(
+            operation: node.name, nodeIndex: index, rule: rule, element: element,
+            got: got[element].referenceDescription, expected: want[element].referenceDescription
+        ))
+    }
+
+    /// Every element-wise node's first and second partial derivatives, by
+    /// input (for auditing and the rounding bound).
+    private func elementwisePartialsOfEveryNode() throws -> [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]] {
+        var partials: [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]] = [:]
+        for (index, node) in run.graph.nodes.enumerated() where Derivation(node.operation) == .elementwise {
+            let inputs = node.inputs.map { run.value(of: $0) }
+            partials[index] = try inputs.indices.map {
+                try elementwisePartials(node.operation, inputs, withRespectTo: $0, elementary: elementary)
+            }
+        }
+        return partials
+    }
+
+    /// A direction for the dot-product test: integers of either sign up to
+    /// 2³⁰ in magnitude, from the pass's own seeded generator.
+    private mutating func randomTangent(_ shape: Shape) -> TensorValue<S> {
+        TensorValue(shape: shape, scalars: (0..<shape.elementCount).map { _ in
+            let magnitude = Double(generator.next() % (1 << 30) + 1)
+            return S(generator.next() & 1 == 0 ? magnitude : -magnitude)
+        })
+    }
+}

@@ -1,0 +1,44 @@
+import AutogradCore
+
+/// What the exact reference needs of its scalar beyond field arithmetic:
+/// exact rationals and rigorous enclosures both answer "may these be equal?"
+/// and "is this certainly zero?", which is all a proof by comparison needs.
+protocol ReferenceScalar: FieldScalar {
+    /// Whether `self` and `other` may denote the same real number: equality
+    /// for rationals; overlapping enclosures for intervals. `false` proves
+    /// them different.
+    func mayEqual(_ other: Self) -> Bool
+    /// Whether `self` is certainly zero (a rational 0, the interval [0, 0]).
+    var isCertainlyZero: Bool { get }
+    /// A `Double` at least `|self|` (infinity when it overflows).
+    var magnitudeBound: Double { get }
+    /// The value, for a report.
+    var referenceDescription: String { get }
+}
+
+extension Rational: ReferenceScalar {
+    func mayEqual(_ other: Rational) -> Bool { self == other }
+    var isCertainlyZero: Bool { signum == 0 }
+    var magnitudeBound: Double {
+        let nearest = Swift.abs(doubleValue)
+        return nearest == 0 && signum != 0 ? .leastNonzeroMagnitude : nearest.nextUp
+    }
+    var referenceDescription: String {
+        let fraction = fractionDescription
+        return fraction.count <= 40 ? fraction : "≈ \(doubleValue)"
+    }
+}
+
+extension BigInterval: ReferenceScalar {
+    func mayEqual(_ other: BigInterval) -> Bool {
+        if isNaN || other.isNaN { return true }
+        return !(upper < other.lower || other.upper < lower)
+    }
+    var isCertainlyZero: Bool { isZero }
+    var magnitudeBound: Double {
+        guard !isNaN else { return .infinity }
+        let largest = Swift.max(Swift.abs(lower.doubleValue), Swift.abs(upper.doubleValue))
+        return largest == 0 ? 0 : largest.nextUp
+    }
+    var referenceDescription: String { description }
+}

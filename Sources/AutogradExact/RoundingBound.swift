@@ -1,0 +1,157 @@
+import AutogradCore
+
+/// A first-order bound on the rounding error that a `Double` strategy can
+/// commit on each element of a gradient, from the function's own condition.
+///
+/// With u = 2⁻⁵³, the graph is replayed with absolute values:
+///
+/// - forward, each value's error bound `E` (in units of u): an element-wise
+///   op adds its inputs' errors scaled by |∂z/∂a| and
+///   ``localRoundingUnits`` times |z| of its own; any other op applies its
+///   value formula to (|a|, E) over dual numbers and adds one unit per
+///   input element times |value| (the rounding of its sums);
+/// - backward, each cotangent's magnitude `A` (Σ over paths of Π |partials|)
+///   and error bound `R`: through an element-wise op,
+///   R ← |p|·R + A·(|∂p/∂a|·E + (k + 1)·|p|) (the partial p = ∂z/∂a is
+///   evaluated at a value off by E, and is itself rounded), plus the
+///   rounding of the sum over broadcast elements; through any other op, its
+///   reverse rule (proven by the dot-product test) applied to (|a|, A) and
+///   (|a|, R), with each operand of a bilinear op replaced by its error for
+///   the partials' errors, plus one unit per output element.
+///
+/// The bound of a gradient element is u·(R + A). It counts every rounding
+/// once at its worst, so a correct gradient of a long or ill-conditioned
+/// computation is well within it, while a wrong rule is off by a relative
+/// error of order 1, orders of magnitude outside. It is first-order (terms
+/// in u² are dropped) and, for custom ops that are neither element-wise nor
+/// bilinear, a heuristic.
+struct RoundingBound {
+    /// The rounding error of one element-wise value or partial derivative, in
+    /// units of u: libm's functions are within 1 ulp (2u), and composite
+    /// formulas such as `1/(1 + e⁻ˣ)` round a few times.
+    static let localRoundingUnits = 4.0
+
+    /// The bound per requested leaf, element by element, in absolute terms.
+    private(set) var leafBounds: [TensorValue<Double>] = []
+    /// The op whose own roundings weigh most in the bounds, as its node name.
+    private(set) var largestSource: String?
+
+    private let graph: RecordedGraph
+    private let partials: [Int: [(first: TensorValue<Double>, second: [TensorValue<Double>])]]
+    private var magnitude: [ObjectIdentifier: TensorValue<Double>] = [:]
+    private var error: [ObjectIdentifier: TensorValue<Double>] = [:]
+    private var cotangent: [ObjectIdentifier: TensorValue<Double>] = [:]
+    private var cotangentError: [ObjectIdentifier: TensorValue<Double>] = [:]
+    private var weightBySource: [String: Double] = [:]
+
+    /// Runs the forward half on an exact run's values and partials.
+    init<S: ReferenceScalar>(
+        _ run: GraphEvaluation<S>, partials exactPartials: [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]]
+    ) {
+        graph = run.graph
+        partials = exactPartials.mapValues { byInput in
+            byInput.map { ($0.first.map(\.magnitudeBound), $0.second.map { $0.map(\.magnitudeBound) }) }
+        }
+        let k = Self.localRoundingUnits
+        for leaf in graph.leaves {
+            magnitude[ObjectIdentifier(leaf)] = run.value(of: .leaf(leaf)).map(\.magnitudeBound)
+            error[ObjectIdentifier(leaf)] = .zeros(leaf.shape)
+        }
+        for (index, node) in graph.nodes.enumerated() {
+            let values = node.inputs.map { magnitude[$0.identifier]! }
+            let errors = node.inputs.map { error[$0.identifier]! }
+            let output = run.value(of: node).map(\.magnitudeBound)
+            var outputError: TensorValue<Double>
+            if let byInput = partials[index] {
+                outputError = output.map { k * $0 }
+                for (j, partial) in byInput.enumerated() {
+                    outputError = outputError.adding(product(partial.first, errors[j]))
+                }
+            } else {
+                let duals = zip(values, errors).map { TensorValue.broadcasting($0, $1, op: "bound") { Dual($0, tangent: $1) } }
+                let propagated = (try? evaluate(node.operation, duals) { $0.value($1) }.map(\.tangent))
+                    ?? TensorValue(repeating: .infinity, shape: node.shape)
+                let units = Double(values.reduce(0) { $0 + $1.elementCount })
+                outputError = propagated.adding(output.map { units * $0 })
+            }
+            magnitude[ObjectIdentifier(node)] = output
+            error[ObjectIdentifier(node)] = outputError
+        }
+        if let root = graph.nodes.last {
+            cotangent[ObjectIdentifier(root)] = TensorValue(repeating: 1, shape: root.shape)
+            cotangentError[ObjectIdentifier(root)] = .zeros(root.shape)
+        }
+    }
+
+    /// Carries the node's cotangent magnitude and error to its wanted inputs.
+    mutating func propagate(_ node: GraphNode, index: Int, wanted: [Int]) {
+        let key = ObjectIdentifier(node)
+        guard let a = cotangent.removeValue(forKey: key), let r = cotangentError.removeValue(forKey: key) else { return }
+        let values = node.inputs.map { magnitude[$0.identifier]! }
+        let errors = node.inputs.map { error[$0.identifier]! }
+        let output = magnitude[key]!
+        let k = Self.localRoundingUnits
+        var local = 0.0
+        for j in wanted {
+            let contribution: TensorValue<Double>, contributionError: TensorValue<Double>
+            if let partial = partials[index]?[j] {
+                var partialError = partial.first.map { (k + 1) * $0 }
+                for (l, second) in partial.second.enumerated() {
+                    partialError = partialError.adding(product(second, errors[l]))
+                }
+                let ownErrors = product(a, partialError)
+                let carried = product(a, partial.first)
+                let terms = Double(node.shape.elementCount / Swift.max(1, values[j].elementCount))
+                contribution = carried.reduced(to: values[j].shape)
+                contributionError = product(r, partial.first).adding(ownErrors).adding(carried.map { (terms - 1) * $0 })
+                    .reduced(to: values[j].shape)
+                local += ownErrors.scalars.reduce(0, +)
+            } else {
+                func reverseRule(_ inputs: [TensorValue<Double>], _ gradient: TensorValue<Double>) -> TensorValue<Double> {
+                    (try? ruleVJP(node.operation, inputs, output: output, gradient: gradient, input: j, elementary: .elementary))
+                        ?? TensorValue(repeating: .infinity, shape: values[j].shape)
+                }
+                contribution = reverseRule(values, a)
+                var propagatedError = reverseRule(values, r)
+                    .adding(contribution.map { Double(node.shape.elementCount) * $0 })
+                if values.count == 2 {
+                    // A bilinear op's partial in one operand is the other operand: its error.
+                    var withErrors = values
+                    withErrors[1 - j] = errors[1 - j]
+                    let ownErrors = reverseRule(withErrors, a)
+                    propagatedError = propagatedError.adding(ownErrors)
+                    local += ownErrors.scalars.reduce(0, +)
+                }
+                contributionError = propagatedError
+            }
+            let target = node.inputs[j].identifier
+            if let existing = cotangent[target] {
+                cotangent[target] = existing.adding(contribution)
+                // One more rounding, where contributions are added up.
+                cotangentError[target] = cotangentError[target]!.adding(contributionError).adding(existing).adding(contribution)
+            } else {
+                cotangent[target] = contribution
+                cotangentError[target] = contributionError
+            }
+        }
+        weightBySource[node.name, default: 0] += local.isNaN ? .infinity : local
+    }
+
+    /// The bounds of the requested leaves: u·(R + A), NaN read as infinity.
+    func finished(_ leaves: [Tensor]) -> RoundingBound {
+        var done = self
+        done.leafBounds = leaves.map { leaf in
+            let key = ObjectIdentifier(leaf)
+            guard let a = cotangent[key], let r = cotangentError[key] else { return .zeros(leaf.shape) }
+            return r.adding(a).map { units in units.isNaN ? .infinity : units * 0x1p-53 * (1 + 0x1p-20) }
+        }
+        done.largestSource = weightBySource.max { $0.value < $1.value }.map(\.key)
+        return done
+    }
+
+    /// `a·b` element by element, broadcasting, with 0·∞ = 0 (a zero
+    /// magnitude carries no error, however large the other factor).
+    private func product(_ a: TensorValue<Double>, _ b: TensorValue<Double>) -> TensorValue<Double> {
+        TensorValue.broadcasting(a, b, op: "bound") { $0 == 0 || $1 == 0 ? 0 : $0 * $1 }
+    }
+}
