@@ -164,7 +164,7 @@ public enum Lesson {
         }
 
         let forward = try ForwardMode().gradient(of: loss, withRespectTo: [predicted])[0]
-        step("Forward mode: the same loss, replayed over dual numbers", """
+        step("Forward mode: the same loss, tangents through each op's forward rule", """
             let forward = try ForwardMode().gradient(of: loss, withRespectTo: [predicted])[0]
             print(forward)
             print(forward.eq(auto).all())

@@ -2,8 +2,9 @@ import AutogradCore
 import Foundation
 import Testing
 
-/// Forward mode on tensors: gradients by chunks of dual lanes, Jacobian–vector
-/// and Hessian–vector products, and agreement with reverse mode.
+/// Forward mode on tensors: gradients by chunks of tangent lanes (the ops'
+/// forward rules), Jacobian–vector and Hessian–vector products, and agreement
+/// with reverse mode. Domain edges and rule selection: ForwardModeDomainTests.
 @Suite struct ForwardModeTests {
     static let unitRoundoff = 0x1p-53
 

@@ -1,7 +1,10 @@
 import RealModule
 
 // `+ − × ÷` of two tensors, with NumPy broadcasting. Each reverse rule sums the
-// gradient back down to its operand's shape.
+// gradient back down to its operand's shape. The products and quotients of a
+// gradient or tangent by a partial derivative have strong zeros
+// (`chainProduct`, `chainQuotient`): a zero seed contributes 0, even where
+// the partial is infinite.
 
 /// Element-wise `x + y` (`AddBackward`).
 public struct Add: BinaryOperation {
@@ -29,7 +32,7 @@ public struct Add: BinaryOperation {
         _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
         tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
     ) -> TensorValue<S> {
-        combineTangents(tangents.x, tangents.y, shape: output.shape, op: name, left: { $0 }, right: { $0 }, +)
+        combineTangents(tangents.x, tangents.y, shape: output.shape, op: name, +)
     }
 }
 
@@ -59,7 +62,7 @@ public struct Subtract: BinaryOperation {
         _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
         tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
     ) -> TensorValue<S> {
-        combineTangents(tangents.x, tangents.y, shape: output.shape, op: name, left: { $0 }, right: { -$0 }, -)
+        combineTangents(tangents.x, tangents.y, shape: output.shape, op: name, right: { -$0 }, -)
     }
 }
 
@@ -82,8 +85,8 @@ public struct Multiply: BinaryOperation {
         gradient: TensorValue<S>, wrt operand: BinaryOperand
     ) -> TensorValue<S> {
         operand == .left
-            ? TensorValue.broadcasting(gradient, y, op: name, *).reduced(to: x.shape)
-            : TensorValue.broadcasting(gradient, x, op: name, *).reduced(to: y.shape)
+            ? TensorValue.broadcasting(gradient, y, op: name, chainProduct).reduced(to: x.shape)
+            : TensorValue.broadcasting(gradient, x, op: name, chainProduct).reduced(to: y.shape)
     }
 
     @inlinable
@@ -91,9 +94,9 @@ public struct Multiply: BinaryOperation {
         _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
         tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
     ) -> TensorValue<S> {
-        let fromX = tangents.x.map { TensorValue.broadcasting($0, y, op: name, *) }
-        let fromY = tangents.y.map { TensorValue.broadcasting(x, $0, op: name, *) }
-        return combineTangents(fromX, fromY, shape: output.shape, op: name, left: { $0 }, right: { $0 }, +)
+        let fromX = tangents.x.map { TensorValue.broadcasting($0, y, op: name, chainProduct) }
+        let fromY = tangents.y.map { TensorValue.broadcasting(x, $0, op: name) { chainProduct($1, $0) } }
+        return combineTangents(fromX, fromY, shape: output.shape, op: name, +)
     }
 }
 
@@ -111,15 +114,16 @@ public struct Divide: BinaryOperation {
     }
 
     /// ∂(x/y)/∂x = 1/y and ∂(x/y)/∂y = −(x/y)/y, written with the output so that
-    /// nothing overflows that the value did not.
+    /// nothing overflows that the value did not. A zero gradient gives zeros,
+    /// even where y = 0 (strong zeros).
     @inlinable
     public func vjp<S: FieldScalar>(
         _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
         gradient: TensorValue<S>, wrt operand: BinaryOperand
     ) -> TensorValue<S> {
-        let gradientOverY = TensorValue.broadcasting(gradient, y, op: name, /)
+        let gradientOverY = TensorValue.broadcasting(gradient, y, op: name, chainQuotient)
         if operand == .left { return gradientOverY.reduced(to: x.shape) }
-        return TensorValue.broadcasting(gradientOverY, output, op: name) { -($0 * $1) }.reduced(to: y.shape)
+        return TensorValue.broadcasting(gradientOverY, output, op: name) { -chainProduct($0, $1) }.reduced(to: y.shape)
     }
 
     @inlinable
@@ -127,25 +131,28 @@ public struct Divide: BinaryOperation {
         _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
         tangents: (x: TensorValue<S>?, y: TensorValue<S>?)
     ) -> TensorValue<S> {
-        let fromX = tangents.x.map { TensorValue.broadcasting($0, y, op: name, /) }
+        let fromX = tangents.x.map { TensorValue.broadcasting($0, y, op: name, chainQuotient) }
         let fromY = tangents.y.map {
-            TensorValue.broadcasting(TensorValue.broadcasting($0, y, op: name, /), output, op: name) { -($0 * $1) }
+            TensorValue.broadcasting(TensorValue.broadcasting($0, y, op: name, chainQuotient), output, op: name) {
+                -chainProduct($0, $1)
+            }
         }
-        return combineTangents(fromX, fromY, shape: output.shape, op: name, left: { $0 }, right: { $0 }, +)
+        return combineTangents(fromX, fromY, shape: output.shape, op: name, +)
     }
 }
 
 /// The sum of two optional tangent contributions, broadcast to the output's
-/// shape; a missing contribution counts as zero.
+/// shape; a missing contribution counts as zero, and a lone contribution is
+/// passed through `left` or `right` (`nil`: unchanged, without a copy).
 @inlinable
 func combineTangents<S: FieldScalar>(
     _ a: TensorValue<S>?, _ b: TensorValue<S>?, shape: Shape, op: String,
-    left: (S) -> S, right: (S) -> S, _ combine: (S, S) -> S
+    left: ((S) -> S)? = nil, right: ((S) -> S)? = nil, _ combine: (S, S) -> S
 ) -> TensorValue<S> {
     switch (a, b) {
     case let (a?, b?): return TensorValue.broadcasting(a, b, op: op, combine).broadcast(to: shape)
-    case let (a?, nil): return a.map(left).broadcast(to: shape)
-    case let (nil, b?): return b.map(right).broadcast(to: shape)
+    case let (a?, nil): return (left.map { a.map($0) } ?? a).broadcast(to: shape)
+    case let (nil, b?): return (right.map { b.map($0) } ?? b).broadcast(to: shape)
     case (nil, nil): return .zeros(shape)
     }
 }

@@ -82,8 +82,10 @@ extension ElementwiseElementaryOperation {
     }
 }
 
-/// `seed[i] * derivative(x[i], y[i])` for every element: the chain rule of an
-/// element-wise function, in one pass over memory.
+/// `seed[i] · derivative(x[i], y[i])` for every element, with strong zeros
+/// (see ``chainProduct(_:_:)``): the chain rule of an element-wise function,
+/// in one pass over memory, for the reverse rule (the seed is the output's
+/// gradient) and the forward rule (the seed is the input's tangent).
 @inlinable @inline(__always)
 func elementwiseProduct<S: FieldScalar>(
     _ seed: TensorValue<S>, _ x: TensorValue<S>, _ y: TensorValue<S>,
@@ -96,9 +98,66 @@ func elementwiseProduct<S: FieldScalar>(
         x.withUnsafeBufferPointer { x in
             y.withUnsafeBufferPointer { y in
                 TensorValue(shape: seed.shape) { out in
-                    for i in 0..<x.count { (out + i).initialize(to: g[i] * derivative(x[i], y[i])) }
+                    for i in 0..<x.count { (out + i).initialize(to: chainProduct(g[i], derivative(x[i], y[i]))) }
                 }
             }
         }
     }
+}
+
+/// `seed · partial`, a term of the chain rule, with a *strong zero*: a seed of
+/// exactly 0 gives 0 even when the partial derivative is infinite or NaN.
+///
+/// The seed is a gradient (reverse rules) or a tangent (forward rules), and a
+/// seed of exactly 0 says that the path through this factor contributes
+/// nothing: d(L)/d(x) along a path whose seed is 0 is 0, whatever the local
+/// partial. Plain IEEE arithmetic would give 0·∞ = NaN, and a NaN added into a
+/// sum spoils every other path: the gradient of `sum(exp(x))` at
+/// x = [800, 1] in the lane of `x[1]` would be NaN instead of e (the partial
+/// `exp(800)` overflows, but that lane's seed there is 0). For a finite
+/// partial the result is `seed * partial`, bit for bit, so finite results
+/// are unchanged.
+///
+/// For `Double` and `Float` the test is a select that the compiler keeps in
+/// vectorised loops (NaN is tested as `product != product`: `isNaN` would
+/// compile to branches on the bits); other scalar types (duals, whose `==` compares only the
+/// primal value, and exact types, which have no infinity) multiply plainly.
+///
+/// ```swift
+/// chainProduct(0.0, .infinity)   // 0, not NaN
+/// chainProduct(2.0, .infinity)   // +∞
+/// ```
+@inlinable @inline(__always)
+func chainProduct<S: FieldScalar>(_ seed: S, _ partial: S) -> S {
+    let product = seed * partial
+    if S.self == Double.self {
+        let seed = unsafeBitCast(seed, to: Double.self), product = unsafeBitCast(product, to: Double.self)
+        return unsafeBitCast(seed == 0 && product != product ? 0 : product, to: S.self)
+    }
+    if S.self == Float.self {
+        let seed = unsafeBitCast(seed, to: Float.self), product = unsafeBitCast(product, to: Float.self)
+        return unsafeBitCast(seed == 0 && product != product ? 0 : product, to: S.self)
+    }
+    return product
+}
+
+/// `seed / divisor`, a term of the chain rule through a division, with a
+/// strong zero: a seed of exactly 0 gives 0 even when the divisor is 0 or NaN
+/// (see ``chainProduct(_:_:)``).
+///
+/// ```swift
+/// chainQuotient(0.0, 0.0)   // 0, not NaN
+/// ```
+@inlinable @inline(__always)
+func chainQuotient<S: FieldScalar>(_ seed: S, _ divisor: S) -> S {
+    let quotient = seed / divisor
+    if S.self == Double.self {
+        let seed = unsafeBitCast(seed, to: Double.self), quotient = unsafeBitCast(quotient, to: Double.self)
+        return unsafeBitCast(seed == 0 && quotient != quotient ? 0 : quotient, to: S.self)
+    }
+    if S.self == Float.self {
+        let seed = unsafeBitCast(seed, to: Float.self), quotient = unsafeBitCast(quotient, to: Float.self)
+        return unsafeBitCast(seed == 0 && quotient != quotient ? 0 : quotient, to: S.self)
+    }
+    return quotient
 }

@@ -42,6 +42,6 @@ public struct MatrixMultiply: BinaryOperation {
     ) -> TensorValue<S> {
         let fromX = tangents.x.map { $0.matmul(y, op: "matmul") }
         let fromY = tangents.y.map { x.matmul($0, op: "matmul") }
-        return combineTangents(fromX, fromY, shape: output.shape, op: name, left: { $0 }, right: { $0 }, +)
+        return combineTangents(fromX, fromY, shape: output.shape, op: name, +)
     }
 }

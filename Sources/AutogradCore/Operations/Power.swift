@@ -61,9 +61,19 @@ public struct RealPower: ElementwiseElementaryOperation {
     public init(_ exponent: Double) { self.exponent = exponent }
     public var name: String { "Pow" }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.pow(x, S(exponent)) }
-    /// p·xᵖ⁻¹.
+    /// p·xᵖ⁻¹, computed as (p·xᵖ)/x when |p| < 1 and x ≠ 0.
+    ///
+    /// For |p| < 1 the factor xᵖ⁻¹ can overflow where p·xᵖ⁻¹ does not: at
+    /// x = 5e-324 and p = 0.001, xᵖ⁻¹ ≈ 2¹⁰⁷³ is beyond `Double`, but the
+    /// derivative ≈ 2¹⁰⁶³ is not. With the output xᵖ, which lies between x and
+    /// 1 (or, for p < 0, overflows only where the derivative does), p·xᵖ/x
+    /// overflows only where the derivative does. At x = 0 (where p·xᵖ/x is
+    /// 0/0) and for |p| ≥ 1 (where the factor p does not shrink) the direct
+    /// formula is kept; p = 0 gives 0, even at x = 0.
     @inlinable
     public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S {
-        S(exponent) * S.pow(x, S(exponent - 1))
+        if exponent == 0 { return .zero }
+        if exponent.magnitude < 1 && x != .zero { return S(exponent) * output / x }
+        return S(exponent) * S.pow(x, S(exponent - 1))
     }
 }

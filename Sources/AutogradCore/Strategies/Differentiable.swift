@@ -1,5 +1,6 @@
-/// A differentiation strategy: reverse mode (the tape), forward mode (dual
-/// numbers) or exact arithmetic, behind one interface.
+/// A differentiation strategy: reverse mode (the tape, the ops' reverse
+/// rules), forward mode (tangents through the ops' forward rules) or exact
+/// arithmetic (derivatives from the ops' value formulas), behind one interface.
 ///
 /// Not to be confused with the `Differentiable` protocol of Swift's
 /// `_Differentiation` module: a file that imports both writes

@@ -1,8 +1,8 @@
 import Synchronization
 
 /// A node of the recorded graph: the operation that made a tensor, its
-/// inputs, and (until a backward pass frees it) its reverse rule with the
-/// values that rule needs. A tensor's `gradFn`.
+/// inputs, its forward and reverse rules, and (until a backward pass frees
+/// them) the values the reverse rule needs. A tensor's `gradFn`.
 ///
 /// The graph is the program: `operation` keeps the op and its parameters, and
 /// `inputs` lead to other nodes or to leaves, which keep their values. Freeing
@@ -31,9 +31,13 @@ public class GraphNode: CustomStringConvertible {
     /// the output's gradient. It reads the saved values of the node's concrete
     /// class, so it captures nothing and costs no allocation.
     @usableFromInline let backwardRule: (_ node: GraphNode, _ gradient: TensorValue<Double>, _ input: Int) -> TensorValue<Double>
-    /// The operation's value over forward mode's dual scalars, specialised
-    /// when the op was recorded, so that replays over duals run compiled loops.
-    @usableFromInline let dualKernels: DualReplayKernels
+    /// The forward rule: the output's tangent given the inputs' tangents, by
+    /// the operation's `jvp`, specialised when the op was recorded. It reads no
+    /// saved value (the caller passes them), so a freed graph keeps it.
+    @usableFromInline let forwardRule: ForwardRule
+    /// The operation's value over `Double` and dual scalars, specialised when
+    /// the op was recorded, so that replays run compiled loops.
+    @usableFromInline let dualKernels: ReplayKernels
     /// Whether a backward pass without `retainGraph` dropped the saved values.
     @exclusivity(unchecked) public private(set) var isFreed = false
     /// The gradient accumulated for this node's output during a backward pass.
@@ -44,10 +48,11 @@ public class GraphNode: CustomStringConvertible {
     @usableFromInline
     init(
         inputs firstInput: GraphInput, _ secondInput: GraphInput?, shape: Shape,
-        dualKernels: DualReplayKernels,
+        dualKernels: ReplayKernels, forwardRule: @escaping ForwardRule,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
         self.dualKernels = dualKernels
+        self.forwardRule = forwardRule
         self.firstInput = firstInput
         self.secondInput = secondInput
         self.shape = shape
@@ -113,7 +118,7 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
         _ operation: Operation,
         inputs firstInput: GraphInput, _ firstValue: TensorValue<Double>,
         _ secondInput: GraphInput? = nil, _ secondValue: TensorValue<Double>? = nil,
-        output: TensorValue<Double>, dualKernels: DualReplayKernels,
+        output: TensorValue<Double>, dualKernels: ReplayKernels, forwardRule: @escaping ForwardRule,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
         concreteOperation = operation
@@ -121,7 +126,8 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
         self.secondValue = secondValue
         self.outputValue = output
         super.init(
-            inputs: firstInput, secondInput, shape: output.shape, dualKernels: dualKernels, backwardRule: backwardRule
+            inputs: firstInput, secondInput, shape: output.shape,
+            dualKernels: dualKernels, forwardRule: forwardRule, backwardRule: backwardRule
         )
     }
 
@@ -141,65 +147,102 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
     }
 }
 
-/// An operation's value over `Dual<Double>` and `ForwardMode.Lanes`,
-/// specialised for the concrete operation. Calling a generic rule through an
-/// existential would run unspecialised code, dozens of times slower.
+/// An operation's value over `Double` and over `Dual<Double>`, specialised
+/// for the concrete operation, for replays of the recorded graph: `Double`
+/// gives every node's value again (``ForwardMode`` reads them, even after a
+/// backward pass freed the saved ones), `Dual<Double>` serves
+/// ``ForwardMode/hessianVectorProduct(of:withRespectTo:along:)``. Calling a
+/// generic rule through an existential would run unspecialised code, dozens
+/// of times slower.
 @usableFromInline
-struct DualReplayKernels {
+struct ReplayKernels {
     @usableFromInline typealias Kernel<S> = (GraphNode, TensorValue<S>, TensorValue<S>?) -> TensorValue<S>
+    /// The value in `Double`: bit for bit the recorded one, by the same code.
+    @usableFromInline let real: Kernel<Double>
+    /// The value over single-lane duals.
     @usableFromInline let single: Kernel<Dual<Double>>
-    @usableFromInline let lanes: Kernel<ForwardMode.Lanes>
 
     @inlinable
-    init(single: @escaping Kernel<Dual<Double>>, lanes: @escaping Kernel<ForwardMode.Lanes>) {
+    init(real: @escaping Kernel<Double>, single: @escaping Kernel<Dual<Double>>) {
+        self.real = real
         self.single = single
-        self.lanes = lanes
     }
 
     /// The kernel for `S`, applied, or `nil` when `S` has none.
     func value<S>(of node: GraphNode, _ x: TensorValue<S>, _ y: TensorValue<S>?) -> TensorValue<S>? {
+        if S.self == Double.self {
+            return unsafeBitCast(
+                real(node, unsafeBitCast(x, to: TensorValue<Double>.self),
+                     y.map { unsafeBitCast($0, to: TensorValue<Double>.self) }),
+                to: TensorValue<S>.self)
+        }
         if S.self == Dual<Double>.self {
             return unsafeBitCast(
                 single(node, unsafeBitCast(x, to: TensorValue<Dual<Double>>.self),
                        y.map { unsafeBitCast($0, to: TensorValue<Dual<Double>>.self) }),
                 to: TensorValue<S>.self)
         }
-        if S.self == ForwardMode.Lanes.self {
-            return unsafeBitCast(
-                lanes(node, unsafeBitCast(x, to: TensorValue<ForwardMode.Lanes>.self),
-                      y.map { unsafeBitCast($0, to: TensorValue<ForwardMode.Lanes>.self) }),
-                to: TensorValue<S>.self)
-        }
         return nil
     }
 }
 
+/// A node's forward rule in `Double`: the output's tangent given the inputs'
+/// values, the output's value and the inputs' tangents (`nil` for a tangent
+/// that is identically zero; never both). It calls the operation's `jvp`,
+/// specialised for the concrete operation when the node was recorded.
+@usableFromInline
+typealias ForwardRule = (
+    _ node: GraphNode, _ x: TensorValue<Double>, _ y: TensorValue<Double>?, _ output: TensorValue<Double>,
+    _ tangents: (x: TensorValue<Double>?, y: TensorValue<Double>?)
+) -> TensorValue<Double>
+
 extension UnaryOperation {
     @inlinable
-    static var dualKernels: DualReplayKernels {
-        DualReplayKernels(
-            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
-            lanes: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) }
+    static var replayKernels: ReplayKernels {
+        ReplayKernels(
+            real: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
+            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) }
         )
+    }
+
+    @inlinable
+    static var forwardRule: ForwardRule {
+        { node, x, _, output, tangents in
+            OperationNode<Self>.of(node).concreteOperation.jvp(x, output: output, tangent: tangents.x!)
+        }
     }
 }
 
 extension ElementaryUnaryOperation {
     @inlinable
-    static var dualKernels: DualReplayKernels {
-        DualReplayKernels(
-            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
-            lanes: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) }
+    static var replayKernels: ReplayKernels {
+        ReplayKernels(
+            real: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
+            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) }
         )
+    }
+
+    @inlinable
+    static var forwardRule: ForwardRule {
+        { node, x, _, output, tangents in
+            OperationNode<Self>.of(node).concreteOperation.jvp(x, output: output, tangent: tangents.x!)
+        }
     }
 }
 
 extension BinaryOperation {
     @inlinable
-    static var dualKernels: DualReplayKernels {
-        DualReplayKernels(
-            single: { node, x, y in OperationNode<Self>.of(node).concreteOperation.value(x, y!) },
-            lanes: { node, x, y in OperationNode<Self>.of(node).concreteOperation.value(x, y!) }
+    static var replayKernels: ReplayKernels {
+        ReplayKernels(
+            real: { node, x, y in OperationNode<Self>.of(node).concreteOperation.value(x, y!) },
+            single: { node, x, y in OperationNode<Self>.of(node).concreteOperation.value(x, y!) }
         )
+    }
+
+    @inlinable
+    static var forwardRule: ForwardRule {
+        { node, x, y, output, tangents in
+            OperationNode<Self>.of(node).concreteOperation.jvp(x, y!, output: output, tangents: tangents)
+        }
     }
 }

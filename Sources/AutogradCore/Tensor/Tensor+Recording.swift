@@ -1,5 +1,6 @@
 // Applying an operation to tensors: compute the value, and, when recording,
-// add a node whose reverse rule is the operation's vjp. These functions are
+// add a node whose forward rule is the operation's jvp and whose reverse rule
+// is its vjp. These functions are
 // generic over the concrete operation, so the `Double` loops are specialised.
 
 extension Tensor {
@@ -10,7 +11,8 @@ extension Tensor {
         let y = operation.value(x)
         guard Tensor.isRecording(self) else { return Tensor(y) }
         let node = OperationNode(
-            operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.dualKernels
+            operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.replayKernels,
+            forwardRule: Operation.forwardRule
         ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
@@ -25,7 +27,8 @@ extension Tensor {
         let y = operation.value(x)
         guard Tensor.isRecording(self) else { return Tensor(y) }
         let node = OperationNode(
-            operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.dualKernels
+            operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.replayKernels,
+            forwardRule: Operation.forwardRule
         ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
@@ -43,7 +46,8 @@ extension Tensor {
         guard isRecording(left, right) else { return Tensor(z) }
         let node = OperationNode(
             operation, inputs: left.asGraphInput, x, right.asGraphInput, y, output: z,
-            dualKernels: Operation.dualKernels
+            dualKernels: Operation.replayKernels,
+            forwardRule: Operation.forwardRule
         ) { node, gradient, input in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(

@@ -1,0 +1,117 @@
+/// A recorded graph evaluated once in `Double` and laid out for forward mode:
+/// tangents flow from seeded leaves to the result through each node's forward
+/// rule (its operation's `jvp`), several independent directions ("lanes") per
+/// pass.
+///
+/// Every leaf and node has a slot: leaves first, in ``RecordedGraph/leaves``
+/// order, then nodes in evaluation order. A tangent that is identically zero
+/// is `nil`, never materialised: a node whose input tangents are all `nil`
+/// gets `nil` without running its rule, so a lane pays only for the part of
+/// the graph its seed reaches.
+///
+/// ```swift
+/// let propagation = try TangentPropagation(loss)
+/// let slot = propagation.slot(of: x)!
+/// let derivative = propagation.propagate(laneCount: 1, seeds: [(0, slot, v.value)])[0]   // nil: zero
+/// ```
+struct TangentPropagation {
+    /// The nodes, each after the nodes of its inputs; the last one made the result.
+    let nodes: [GraphNode]
+    /// Every slot's value in `Double`, bit for bit the recorded one.
+    let values: [TensorValue<Double>]
+    /// The slot of each node's first input.
+    let firstInputSlots: [Int]
+    /// The slot of each node's second input, or -1 for a unary node.
+    let secondInputSlots: [Int]
+    /// For each slot, the index of the last node that reads it (-1 if none):
+    /// past it, the slot's tangents are dropped to bound memory.
+    let lastReader: [Int]
+    /// The slot of the result.
+    let resultSlot: Int
+    /// The slot of each leaf, by identity.
+    private let leafSlots: [ObjectIdentifier: Int]
+
+    /// Evaluates the graph that computed `result` in `Double` (with the ops'
+    /// specialised value kernels, so the values are the recorded ones even
+    /// after a backward pass freed them).
+    init(_ result: Tensor) throws {
+        let graph = RecordedGraph(result)
+        let evaluation: GraphEvaluation<Double> = try graph.evaluation { $0.value }
+        var leafSlots: [ObjectIdentifier: Int] = [:]
+        var nodeSlots: [ObjectIdentifier: Int] = [:]
+        var values: [TensorValue<Double>] = []
+        values.reserveCapacity(graph.leaves.count + graph.nodes.count)
+        for leaf in graph.leaves {
+            leafSlots[ObjectIdentifier(leaf)] = values.count
+            values.append(leaf.value)
+        }
+        for node in graph.nodes {
+            nodeSlots[ObjectIdentifier(node)] = values.count
+            values.append(evaluation.value(of: node))
+        }
+        func slot(of input: GraphInput) -> Int {
+            switch input {
+            case .node(let node): nodeSlots[ObjectIdentifier(node)]!
+            case .leaf(let leaf): leafSlots[ObjectIdentifier(leaf)]!
+            }
+        }
+        let firstInputSlots = graph.nodes.map { slot(of: $0.firstInput) }
+        let secondInputSlots = graph.nodes.map { $0.secondInput.map(slot(of:)) ?? -1 }
+        var lastReader = [Int](repeating: -1, count: values.count)
+        for index in graph.nodes.indices {
+            lastReader[firstInputSlots[index]] = index
+            if secondInputSlots[index] >= 0 { lastReader[secondInputSlots[index]] = index }
+        }
+        self.nodes = graph.nodes
+        self.values = values
+        self.firstInputSlots = firstInputSlots
+        self.secondInputSlots = secondInputSlots
+        self.lastReader = lastReader
+        self.leafSlots = leafSlots
+        self.resultSlot = graph.nodes.isEmpty ? leafSlots[ObjectIdentifier(result)]! : values.count - 1
+    }
+
+    /// The slot of `leaf`, or `nil` when the result does not depend on it.
+    func slot(of leaf: Tensor) -> Int? { leafSlots[ObjectIdentifier(leaf)] }
+
+    /// The result's value.
+    var resultValue: TensorValue<Double> { values[resultSlot] }
+
+    /// The result's tangent in each of `laneCount` lanes (`nil` where it is
+    /// identically zero), starting from the leaf tangents `seeds`: in lane
+    /// `lane`, the leaf of slot `slot` moves along `tangent` (of that leaf's
+    /// shape); leaves without a seed in a lane stay put in it.
+    ///
+    /// Nodes run in order, every lane of a node before the next node, so a
+    /// node's values stay in cache while its lanes use them.
+    func propagate(
+        laneCount: Int, seeds: [(lane: Int, slot: Int, tangent: TensorValue<Double>)]
+    ) -> [TensorValue<Double>?] {
+        var tangents = [TensorValue<Double>?](repeating: nil, count: values.count * laneCount)
+        for (lane, slot, tangent) in seeds { tangents[slot * laneCount + lane] = tangent }
+        for (index, node) in nodes.enumerated() {
+            let first = firstInputSlots[index], second = secondInputSlots[index]
+            let outputSlot = index + values.count - nodes.count
+            let x = values[first], y = second >= 0 ? values[second] : nil, output = values[outputSlot]
+            let outputBase = outputSlot * laneCount
+            for lane in 0..<laneCount {
+                let tangentOfX = tangents[first * laneCount + lane]
+                let tangentOfY = second >= 0 ? tangents[second * laneCount + lane] : nil
+                guard tangentOfX != nil || tangentOfY != nil else { continue }
+                let tangent = node.forwardRule(node, x, y, output, (tangentOfX, tangentOfY))
+                guard tangent.shape == output.shape else {
+                    fatalError("\(node.operation.name) jvp: tangent of shape \(tangent.shape) for an output of shape \(output.shape)")
+                }
+                tangents[outputBase + lane] = tangent
+            }
+            // Tangents that no later node reads are let go.
+            if first != resultSlot && lastReader[first] == index {
+                for lane in 0..<laneCount { tangents[first * laneCount + lane] = nil }
+            }
+            if second >= 0 && second != resultSlot && lastReader[second] == index {
+                for lane in 0..<laneCount { tangents[second * laneCount + lane] = nil }
+            }
+        }
+        return (0..<laneCount).map { tangents[resultSlot * laneCount + $0] }
+    }
+}
