@@ -2,7 +2,7 @@ import RealModule
 
 // The chain rule for every elementary function, f(x + x′ε) = f(x) + f′(x)·x′ε,
 // for every dual number. Derivatives are written to keep their accuracy where
-// the textbook form cancels (tanh′ = 1/cosh², not 1 − tanh²).
+// the textbook form cancels (tanh′ = (1/cosh)², not 1 − tanh²).
 extension DualNumber where Base: ElementaryScalar {
     @inlinable public static func exp(_ x: Self) -> Self {
         let e = Base.exp(x.value)
@@ -18,8 +18,8 @@ extension DualNumber where Base: ElementaryScalar {
         x.chained(Base.sinh(x.value), derivative: Base.cosh(x.value))
     }
     @inlinable public static func tanh(_ x: Self) -> Self {
-        let c = Base.cosh(x.value)
-        return x.chained(Base.tanh(x.value), derivative: 1 / (c * c))
+        let reciprocal = 1 / Base.cosh(x.value)
+        return x.chained(Base.tanh(x.value), derivative: reciprocal * reciprocal)
     }
     @inlinable public static func cos(_ x: Self) -> Self {
         x.chained(Base.cos(x.value), derivative: -Base.sin(x.value))

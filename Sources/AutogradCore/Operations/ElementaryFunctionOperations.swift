@@ -50,8 +50,10 @@ public struct Cosine: ElementwiseElementaryOperation {
 
 /// `tanh x` (`TanhBackward`).
 ///
-/// The derivative is `1/cosh²x`, not `1 − tanh²x`: the latter cancels for large
-/// `|x|` (at x = 10 it is off by millions of ULPs).
+/// The derivative is `(1/cosh x)²`, not `1 − tanh²x`: the latter cancels for
+/// large `|x|` (at x = 10 it is off by millions of ULPs). Squaring `1/cosh x`
+/// rather than dividing by `cosh²x` keeps it from overflowing to a premature
+/// 0 where the true derivative is still a subnormal (356 < |x| < 372).
 public struct HyperbolicTangent: ElementwiseElementaryOperation {
     /// The operation; it has no parameters.
     public init() {}
@@ -59,22 +61,37 @@ public struct HyperbolicTangent: ElementwiseElementaryOperation {
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.tanh(x) }
     @inlinable
     public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S {
-        let cosh = S.cosh(x)
-        return 1 / (cosh * cosh)
+        let reciprocal = 1 / S.cosh(x)
+        return reciprocal * reciprocal
     }
 }
 
 /// The logistic function `1/(1 + e⁻ˣ)` (`SigmoidBackward`).
 ///
-/// The derivative is `σ(x)·σ(−x)`, not `σ(x)(1 − σ(x))`, which cancels for
-/// large `x`.
+/// Computed as `eˣ/(1 + eˣ)` for negative `x`, so that `e⁻ˣ` never
+/// overflows: σ(−740) is the subnormal e⁻⁷⁴⁰, not 0. The derivative is
+/// `σ(x)·σ(−x)`, not `σ(x)(1 − σ(x))`, which cancels for large `x`.
 public struct Sigmoid: ElementwiseElementaryOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sigmoid" }
-    @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { 1 / (1 + S.exp(-x)) }
+    @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { Self.logistic(x) }
     @inlinable
     public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S {
-        output * (1 / (1 + S.exp(x)))
+        output * Self.logistic(-x)
+    }
+
+    /// σ(x) without overflow: `1/(1 + e⁻ˣ)` for x ≥ 0, `eˣ/(1 + eˣ)` below.
+    ///
+    /// ```swift
+    /// Sigmoid.logistic(-740.0)   // 4.2e-322, not 0
+    /// ```
+    @inlinable
+    public static func logistic<S: ElementaryScalar>(_ x: S) -> S {
+        if x < .zero {
+            let e = S.exp(x)
+            return e / (1 + e)
+        }
+        return 1 / (1 + S.exp(-x))
     }
 }
