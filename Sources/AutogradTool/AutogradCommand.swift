@@ -13,11 +13,12 @@ struct AutogradCommand: ParsableCommand {
             file (autograd.json or autograd.yaml in the working directory, or --config PATH), \
             the defaults.
 
-              key                        flag         environment variable       default
-              autograd.backend           --backend    AUTOGRAD_BACKEND           reverse
-              autograd.exact.precision   --precision  AUTOGRAD_EXACT_PRECISION   256
-              autograd.seed              --seed       AUTOGRAD_SEED              0
-              autograd.check.ulps        --ulps       AUTOGRAD_CHECK_ULPS        4
+              key                               flag                 environment variable               default
+              autograd.backend                  --backend            AUTOGRAD_BACKEND                   reverse
+              autograd.exact.precision          --precision          AUTOGRAD_EXACT_PRECISION           256
+              autograd.exact.maximumPrecision   --maximum-precision  AUTOGRAD_EXACT_MAXIMUM_PRECISION   4096
+              autograd.seed                     --seed               AUTOGRAD_SEED                      0
+              autograd.check.ulps               --ulps               AUTOGRAD_CHECK_ULPS                4
 
             Bad configuration prints one line on standard error and exits with status 2.
             """,

@@ -22,6 +22,7 @@ struct BackendsCommand: ParsableCommand {
                 let active: SettingReport<String>
                 let backends: [Backend]
                 let precision: SettingReport<Int>
+                let maximumPrecision: SettingReport<Int>
                 let seed: SettingReport<UInt64>
                 let ulps: SettingReport<Double>
                 let file: String?
@@ -29,7 +30,8 @@ struct BackendsCommand: ParsableCommand {
             try printJSON(Report(
                 active: SettingReport(active),
                 backends: backends.map { Backend(name: $0.name, summary: $0.summary, active: $0.name == active.value) },
-                precision: SettingReport(configuration.exactPrecision), seed: SettingReport(configuration.seed),
+                precision: SettingReport(configuration.exactPrecision),
+                maximumPrecision: SettingReport(configuration.exactMaximumPrecision), seed: SettingReport(configuration.seed),
                 ulps: SettingReport(configuration.checkULPs), file: configuration.file
             ))
         case .text:
@@ -41,6 +43,7 @@ struct BackendsCommand: ParsableCommand {
             }
             print()
             print("autograd.exact.precision = \(configuration.exactPrecision.value) (from \(configuration.exactPrecision.source))")
+            print("autograd.exact.maximumPrecision = \(configuration.exactMaximumPrecision.value) (from \(configuration.exactMaximumPrecision.source))")
             print("autograd.seed = \(configuration.seed.value) (from \(configuration.seed.source))")
             print("autograd.check.ulps = \(configuration.checkULPs.value) (from \(configuration.checkULPs.source))")
             print("configuration file: \(configuration.file ?? "none")")

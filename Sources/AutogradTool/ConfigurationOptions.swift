@@ -19,9 +19,14 @@ struct ConfigurationOptions: ParsableArguments {
     var seed: String?
 
     @Option(help: ArgumentHelp(
-        "Bits of the exact backend's big floats (autograd.exact.precision, AUTOGRAD_EXACT_PRECISION; default 256).",
+        "Bits of the exact backend's first enclosures (autograd.exact.precision, AUTOGRAD_EXACT_PRECISION; default 256).",
         valueName: "bits"))
     var precision: String?
+
+    @Option(help: ArgumentHelp(
+        "Bits where the exact backend stops raising its precision and reports unresolved elements (autograd.exact.maximumPrecision, AUTOGRAD_EXACT_MAXIMUM_PRECISION; default 4096).",
+        valueName: "bits"))
+    var maximumPrecision: String?
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -33,6 +38,7 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.backend] = backend
         flags[.seed] = seed
         flags[.exactPrecision] = precision
+        flags[.exactMaximumPrecision] = maximumPrecision
         return try exitingOnBadConfiguration { () throws(ConfigurationError) in
             try AutogradConfiguration.load(flags: flags, configFile: config)
         }

@@ -111,13 +111,32 @@ func configurationError<T>(_ body: @autoclosure () throws(ConfigurationError) ->
         #expect(gradient.precision == 97)
     }
 
+    @Test func theExactBackendGetsTheConfiguredPrecisionCap() throws {
+        let configuration = try AutogradConfiguration.load(
+            flags: [.backend: "exact", .exactPrecision: "64"], directory: "/nonexistent",
+            environment: ["AUTOGRAD_EXACT_MAXIMUM_PRECISION": "128"]
+        )
+        #expect(configuration.exactMaximumPrecision.value == 128)
+        #expect(configuration.exactMaximumPrecision.source == .environment("AUTOGRAD_EXACT_MAXIMUM_PRECISION"))
+        let strategy = try #require(try configuration.strategy() as? ExactMode)
+        #expect(strategy.precision == 64 && strategy.maximumPrecision == 128)
+        // A gradient of exactly 0 by cancellation stops at the cap, unresolved.
+        let b = Tensor([0.7], requiresGrad: true)
+        let q = b * b + 1
+        let gradient = try strategy.gradient(of: (q.exp().log() / q).sum(), withRespectTo: [b])
+        #expect(gradient.precision == 128 && gradient.unresolvedCount == 1)
+        let tooSmall = configurationError(try AutogradConfiguration.load(
+            flags: [.exactMaximumPrecision: "52"], directory: "/nonexistent", environment: [:]))
+        #expect(tooSmall?.description.hasPrefix(#"invalid value "52" for autograd.exact.maximumPrecision (from flag --maximum-precision)"#) == true)
+    }
+
     @Test func sourcesDescribeThemselves() {
         #expect(ConfigurationSource.flag("--backend").description == "flag --backend")
         #expect(ConfigurationSource.environment("AUTOGRAD_BACKEND").description == "environment variable AUTOGRAD_BACKEND")
         #expect(ConfigurationSource.file("autograd.json").description == "file autograd.json")
         #expect(ConfigurationSource.defaultValue.description == "default")
         #expect(AutogradConfiguration.Key.allCases.map(\.environmentVariable)
-            == ["AUTOGRAD_BACKEND", "AUTOGRAD_EXACT_PRECISION", "AUTOGRAD_SEED", "AUTOGRAD_CHECK_ULPS"])
+            == ["AUTOGRAD_BACKEND", "AUTOGRAD_EXACT_PRECISION", "AUTOGRAD_EXACT_MAXIMUM_PRECISION", "AUTOGRAD_SEED", "AUTOGRAD_CHECK_ULPS"])
     }
 }
 

@@ -12,6 +12,7 @@ import Foundation
 /// | --- | --- | --- | --- |
 /// | `autograd.backend` | `AUTOGRAD_BACKEND` | `--backend` | `reverse` |
 /// | `autograd.exact.precision` | `AUTOGRAD_EXACT_PRECISION` | `--precision` | 256 (bits) |
+/// | `autograd.exact.maximumPrecision` | `AUTOGRAD_EXACT_MAXIMUM_PRECISION` | `--maximum-precision` | 4096 (bits) |
 /// | `autograd.seed` | `AUTOGRAD_SEED` | `--seed` | 0 |
 /// | `autograd.check.ulps` | `AUTOGRAD_CHECK_ULPS` | `--ulps` | 4 |
 ///
@@ -30,8 +31,11 @@ public struct AutogradConfiguration: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         /// `autograd.backend`: the name of a registered strategy.
         case backend = "backend"
-        /// `autograd.exact.precision`: bits of the exact backend's big floats.
+        /// `autograd.exact.precision`: bits of the exact backend's first enclosures.
         case exactPrecision = "exact.precision"
+        /// `autograd.exact.maximumPrecision`: the bits where the exact backend's
+        /// enclosures stop rising and unresolved elements are reported.
+        case exactMaximumPrecision = "exact.maximumPrecision"
         /// `autograd.seed`: the seed of random tensors and of the check's inputs.
         case seed = "seed"
         /// `autograd.check.ulps`: the largest error, in ULPs, the cross-check accepts.
@@ -40,14 +44,20 @@ public struct AutogradConfiguration: Sendable {
         /// The full key, as a file spells it: `"autograd.exact.precision"`.
         public var name: String { "autograd." + rawValue }
 
-        /// The environment variable: `"AUTOGRAD_EXACT_PRECISION"`.
-        public var environmentVariable: String { "AUTOGRAD_" + rawValue.uppercased().replacing(".", with: "_") }
+        /// The environment variable, as swift-configuration spells it:
+        /// `"AUTOGRAD_EXACT_PRECISION"`, `"AUTOGRAD_EXACT_MAXIMUM_PRECISION"`
+        /// (a capital starts a new word).
+        public var environmentVariable: String {
+            let words = rawValue.map { $0.isUppercase ? "_\($0)" : "\($0)" }.joined()
+            return "AUTOGRAD_" + words.uppercased().replacing(".", with: "_")
+        }
 
         /// The `autograd` tool's flag: `"--precision"`.
         public var flag: String {
             switch self {
             case .backend: "--backend"
             case .exactPrecision: "--precision"
+            case .exactMaximumPrecision: "--maximum-precision"
             case .seed: "--seed"
             case .checkULPs: "--ulps"
             }
@@ -66,8 +76,11 @@ public struct AutogradConfiguration: Sendable {
 
     /// The strategy's name (`autograd.backend`), default `reverse`.
     public let backend: Setting<String>
-    /// The exact backend's big-float precision in bits (`autograd.exact.precision`), default 256.
+    /// The exact backend's first precision in bits (`autograd.exact.precision`), default 256.
     public let exactPrecision: Setting<Int>
+    /// The exact backend's precision cap in bits (`autograd.exact.maximumPrecision`),
+    /// default 4096; the exact backend uses at least ``exactPrecision``.
+    public let exactMaximumPrecision: Setting<Int>
     /// The seed of random tensors (`autograd.seed`), default 0.
     public private(set) var seed: Setting<UInt64>
     /// The largest error, in ULPs, that the cross-check accepts (`autograd.check.ulps`), default 4.
@@ -80,6 +93,8 @@ public struct AutogradConfiguration: Sendable {
     public static let defaultBackend = "reverse"
     /// The built-in precision of the exact backend, in bits.
     public static let defaultPrecision = 256
+    /// The built-in precision cap of the exact backend, in bits.
+    public static let defaultMaximumPrecision = 4096
     /// The precisions accepted, in bits: at least a `Double`'s 53, so results round correctly.
     public static let precisionRange = 53...65_536
     /// The built-in cross-check bound, in ULPs.
@@ -179,6 +194,10 @@ public struct AutogradConfiguration: Sendable {
         let precisions = Self.precisionRange
         exactPrecision = try Self.resolve(
             .exactPrecision, in: layers, type: .int, default: Self.defaultPrecision,
+            expected: "an integer number of bits from \(precisions.lowerBound) to \(precisions.upperBound)"
+        ) { text in Int(text).flatMap { precisions.contains($0) ? $0 : nil } }
+        exactMaximumPrecision = try Self.resolve(
+            .exactMaximumPrecision, in: layers, type: .int, default: Self.defaultMaximumPrecision,
             expected: "an integer number of bits from \(precisions.lowerBound) to \(precisions.upperBound)"
         ) { text in Int(text).flatMap { precisions.contains($0) ? $0 : nil } }
         seed = try Self.resolve(

@@ -36,10 +36,12 @@ public final class BackendRegistry: Sendable {
     /// A registry with the built-in strategies: `forward`, `reverse` and `exact`.
     public init() {
         let builtIns: [(String, String, Factory)] = [
-            ("forward", "forward mode: dual numbers, 8 directions per pass", { _ in ForwardMode() }),
+            ("forward", "forward mode: the ops' forward rules, 8 directions per pass", { _ in ForwardMode() }),
             ("reverse", "reverse mode: the tape, one backward pass", { _ in ReverseMode() }),
-            ("exact", "exact reference: GMP rationals, or MPFR big floats at autograd.exact.precision bits",
-             { configuration in ExactMode(precision: configuration.exactPrecision.value) }),
+            ("exact", "exact reference: GMP rationals, or MPFI enclosures from autograd.exact.precision bits up",
+             { configuration in ExactMode(
+                precision: configuration.exactPrecision.value, maximumPrecision: configuration.exactMaximumPrecision.value
+            ) }),
         ]
         for (name, summary, factory) in builtIns {
             try! register(name, summary: summary, factory: factory)
