@@ -19,6 +19,9 @@ import AutogradCore
 ///   (|a|, R), with each operand of a bilinear op replaced by its error for
 ///   the partials' errors, plus one unit per output element.
 ///
+/// Each rounding is off by a relative u or, below the normal range, by an
+/// absolute 2⁻¹⁰⁷⁵: rounding terms use |z| + 2⁻¹⁰²² units.
+///
 /// The bound of a gradient element is u·(R + A). It counts every rounding
 /// once at its worst, so a correct gradient of a long or ill-conditioned
 /// computation is well within it, while a wrong rule is off by a relative
@@ -30,6 +33,10 @@ struct RoundingBound {
     /// units of u: libm's functions are within 1 ulp (2u), and composite
     /// formulas such as `1/(1 + e⁻ˣ)` round a few times.
     static let localRoundingUnits = 4.0
+
+    /// An underflow's absolute error, 2⁻¹⁰⁷⁵ (half the least subnormal), in
+    /// units of u: each rounding is off by a relative u *or* by this.
+    static let underflowUnits = 0x1p-1022
 
     /// The bound per requested leaf, element by element, in absolute terms.
     private(set) var leafBounds: [TensorValue<Double>] = []
@@ -63,7 +70,7 @@ struct RoundingBound {
             let output = run.value(of: node).map(\.magnitudeBound)
             var outputError: TensorValue<Double>
             if let byInput = partials[index] {
-                outputError = output.map { k * $0 }
+                outputError = output.map { k * ($0 + Self.underflowUnits) }
                 for (j, partial) in byInput.enumerated() {
                     outputError = outputError.adding(product(partial.first, errors[j]))
                 }
@@ -72,7 +79,7 @@ struct RoundingBound {
                 let propagated = (try? evaluate(node.operation, duals) { $0.value($1) }.map(\.tangent))
                     ?? TensorValue(repeating: .infinity, shape: node.shape)
                 let units = Double(values.reduce(0) { $0 + $1.elementCount })
-                outputError = propagated.adding(output.map { units * $0 })
+                outputError = propagated.adding(output.map { units * ($0 + Self.underflowUnits) })
             }
             magnitude[ObjectIdentifier(node)] = output
             error[ObjectIdentifier(node)] = outputError
@@ -95,7 +102,7 @@ struct RoundingBound {
         for j in wanted {
             let contribution: TensorValue<Double>, contributionError: TensorValue<Double>
             if let partial = partials[index]?[j] {
-                var partialError = partial.first.map { (k + 1) * $0 }
+                var partialError = partial.first.map { (k + 1) * ($0 + Self.underflowUnits) }
                 for (l, second) in partial.second.enumerated() {
                     partialError = partialError.adding(product(second, errors[l]))
                 }

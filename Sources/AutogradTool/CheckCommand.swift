@@ -8,7 +8,7 @@ import Foundation
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check gradients against exact arithmetic (errors in ULPs)."
+        abstract: "Judge gradients against the exact reference, within bounds from each function's condition."
     )
 
     @OptionGroup var options: ConfigurationOptions
@@ -38,7 +38,7 @@ struct CheckCommand: ParsableCommand {
         }
         let results = try GradientCheck.run(
             seed: configuration.seed.value, size: size, precision: configuration.exactPrecision.value,
-            maximumULPs: configuration.checkULPs.value, strategies: strategies
+            maximumPrecision: configuration.exactMaximumPrecision.value, maximumULPs: configuration.checkULPs.value, strategies: strategies
         )
         let passed = results.allSatisfy(\.passed)
         switch options.format {
@@ -47,19 +47,21 @@ struct CheckCommand: ParsableCommand {
                 let backend: SettingReport<String>
                 let seed: SettingReport<UInt64>
                 let precision: SettingReport<Int>
+                let maximumPrecision: SettingReport<Int>
                 let ulps: SettingReport<Double>
                 let results: [GradientCheckResult]
                 let passed: Bool
             }
             try printJSON(Report(
                 backend: SettingReport(configuration.backend), seed: SettingReport(configuration.seed),
-                precision: SettingReport(configuration.exactPrecision), ulps: SettingReport(configuration.checkULPs),
+                precision: SettingReport(configuration.exactPrecision),
+                maximumPrecision: SettingReport(configuration.exactMaximumPrecision), ulps: SettingReport(configuration.checkULPs),
                 results: results, passed: passed
             ))
         case .text:
             let checked = allBackends ? "all backends (\(registry.names.joined(separator: ", ")))"
                 : "backend \(configuration.backend.value) (from \(configuration.backend.source))"
-            print("checking \(checked); seed \(configuration.seed.value), at most \(CheckCommand.formatted(configuration.checkULPs.value)) ulp, references at \(configuration.exactPrecision.value) bits where not exact")
+            print("checking \(checked); seed \(configuration.seed.value), at most \(CheckCommand.formatted(configuration.checkULPs.value)) ulp, enclosures from \(configuration.exactPrecision.value) to \(configuration.exactMaximumPrecision.value) bits where not exact")
             print()
             print(CheckCommand.table(results))
         }
