@@ -95,3 +95,22 @@ struct CentralDifferences: Differentiable {
         #expect(!lesson.passed && lesson.maxULP > 1000)
     }
 }
+
+/// The README's worked example of a verdict, as written.
+@Suite struct ReadmeVerdictExampleTests {
+    @Test func aCorrectGradientManyULPsOffPassesItsBound() throws {
+        var generator = SeededGenerator(seed: 7)
+        let features = Tensor.randn([64, 4], using: &generator)
+        let labels = Tensor((0..<64).map { _ in generator.nextUnit() < 0.5 ? 0.0 : 1 }, shape: [64, 1])
+        let results = try GradientCheck.check("logistic", inputs: [Tensor.randn([4, 1], using: &generator)], names: ["w"]) { w in
+            let p = features.matmul(w[0]).sigmoid()
+            return -(labels * p.log() + (1 - labels) * (1 - p).log()).sum()
+        }
+        let forward = try #require(results.first { $0.strategy == "forward" })
+        let worst = try #require(forward.worst)
+        print("README verdict example:", forward.maxULP, worst)
+        #expect(forward.passed && results.allSatisfy(\.passed))
+        #expect(forward.maxULP > 4)   // a fixed 4-ULP tolerance would fail this correct gradient
+        #expect(worst.inputName == "w" && worst.bound > 1000 * worst.truth.ulp)
+    }
+}

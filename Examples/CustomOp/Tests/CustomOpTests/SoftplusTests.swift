@@ -30,11 +30,32 @@ import Testing
         let x = Tensor.randn([24], using: &generator) * 10
         let results = try GradientCheck.check("softplus", inputs: [x], ulps: 4) { $0[0].softplus().sum() }
         #expect(results.count == 2 && results.allSatisfy(\.passed), "\(results)")
-        // The exact reverse pass runs the op's own (wrong) rule, so reverse mode
-        // agrees with it; forward mode differentiates the value formula, and the
-        // cross-check shows the disagreement.
-        let wrong = try GradientCheck.check("wrong softplus", inputs: [x], ulps: 4) { $0[0].applying(WrongSoftplus()).sum() }
-        #expect(wrong.first { $0.strategy == "forward" }?.passed == false)
+        // Both rules wrong: both rows fail.
+        let wrong = try GradientCheck.check("wrong softplus", inputs: [x]) { $0[0].applying(WrongSoftplus()).sum() }
+        #expect(wrong.allSatisfy { !$0.passed })
+    }
+
+    /// The exact reference derives derivatives from the value formula, so a
+    /// rule it judges cannot fool it: a wrong reverse rule fails the reverse
+    /// row only, a wrong forward rule the forward row only, and each failure
+    /// names the op and the rule.
+    @Test(arguments: [("reverse", "vjp"), ("forward", "jvp")])
+    func aWrongRuleFailsTheRowOfTheStrategyThatUsesIt(strategy: String, rule: String) throws {
+        var generator = SeededGenerator(seed: 3)
+        let x = Tensor.randn([24], using: &generator) * 10
+        let results = try GradientCheck.check("wrong \(rule)", inputs: [x], names: ["x"]) { x in
+            strategy == "reverse" ? x[0].applying(WrongReverseSoftplus()).sum() : x[0].applying(WrongForwardSoftplus()).sum()
+        }
+        let failing = try #require(results.first { $0.strategy == strategy })
+        let other = try #require(results.first { $0.strategy != strategy })
+        #expect(!failing.passed && other.passed)
+        let operation = strategy == "reverse" ? "WrongReverseSoftplusBackward" : "WrongForwardSoftplusBackward"
+        #expect(failing.worst?.operation == "\(operation) \(rule)")
+        #expect(failing.worst?.inputName == "x")
+        #expect(failing.ruleFindings.count == 1 && failing.ruleFindings[0].contains("\(operation) (node 0): \(rule), element"))
+        // Orders of magnitude outside the bound, not a rounding matter.
+        let worst = try #require(failing.worst)
+        #expect(worst.error > 1e6 * worst.bound)
     }
 
     /// The wrong op is caught, and the message says which rule, input and element.
