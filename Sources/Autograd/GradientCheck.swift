@@ -57,6 +57,10 @@ public struct GradientCheckResult: Codable, Sendable {
     public let worst: WorstElement?
     /// Rules of the function's ops that the reference proved wrong, in words.
     public let ruleFindings: [String]
+    /// Where a `relu` or `abs` saw an input whose exact value is on the other
+    /// side of its kink than the rounded one (or undecided), in words: there
+    /// the float strategies differentiate another branch than the truth's.
+    public let branchDivergences: [String]
     /// Whether every element is within its bound.
     public let passed: Bool
 
@@ -66,6 +70,7 @@ public struct GradientCheckResult: Codable, Sendable {
         case meanULP = "mean_ulp"
         case unresolvedElements = "unresolved_elements"
         case ruleFindings = "rule_findings"
+        case branchDivergences = "branch_divergences"
     }
 }
 
@@ -204,7 +209,8 @@ public enum GradientCheck {
                 reference: exact.isExact ? "exact" : (exact.unresolvedCount == 0 ? "correctly rounded" : "unresolved"),
                 precision: exact.precision, unresolvedElements: exact.unresolvedCount,
                 bound: check.ulps.map { $0 == 0 ? "0 ulp" : "≤ \(Int($0)) ulp and \(conditionBound)" } ?? conditionBound,
-                worst: worst?.element, ruleFindings: findings.map(\.description), passed: passed
+                worst: worst?.element, ruleFindings: findings.map(\.description),
+                branchDivergences: exact.branchDivergences.map(\.description), passed: passed
             )
         }
     }

@@ -83,7 +83,9 @@ struct CheckCommand: ParsableCommand {
         }
         let failed = results.filter { !$0.passed }
         let summary = failed.isEmpty ? "all \(results.count) checks passed" : "\(failed.count) of \(results.count) checks FAILED"
-        let findings = failed.flatMap { result in result.ruleFindings.map { "\(result.function) \(result.strategy): \($0)" } }
+        let findings = failed.flatMap { result in
+            (result.ruleFindings + result.branchDivergences).map { "\(result.function) \(result.strategy): \($0)" }
+        }
         return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line) + ["", summary] + findings)
             .joined(separator: "\n")
     }

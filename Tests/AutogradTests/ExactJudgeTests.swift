@@ -137,6 +137,19 @@ struct NoGradients: Differentiable {
         #expect((logistic + network).contains { $0.maxULP > 4 }, "\((logistic + network).map(\.maxULP))")
     }
 
+    /// Where rounding moved a kink's input to the other side, the verdict
+    /// says so: the float strategies differentiated another branch.
+    @Test func aBranchTakenOnlyBecauseOfRoundingIsReported() throws {
+        let results = try GradientCheck.check("kink", inputs: [Tensor([1.0])]) { b in
+            let large = Tensor([1e16])
+            return ((large + b[0]) - large).relu().sum()   // 0 in Double, 1 exactly
+        }
+        for result in results {
+            #expect(!result.passed && result.worst?.computed == 0 && result.worst?.truth == 1)
+            #expect(result.branchDivergences.count == 1 && result.branchDivergences[0].contains("ReluBackward"))
+        }
+    }
+
     /// The check refuses what it cannot judge instead of passing it.
     @Test func theCheckRefusesBadSizesAndMissingGradients() throws {
         #expect(throws: GradientCheckError.invalidSize(0)) { try GradientCheck.run(size: 0) }
