@@ -118,10 +118,11 @@ func elementwiseProduct<S: FieldScalar>(
 /// partial the result is `seed * partial`, bit for bit, so finite results
 /// are unchanged.
 ///
-/// For `Double` and `Float` the test is a select that the compiler keeps in
-/// vectorised loops (NaN is tested as `product != product`: `isNaN` would
-/// compile to branches on the bits); other scalar types (duals, whose `==` compares only the
-/// primal value, and exact types, which have no infinity) multiply plainly.
+/// For `Double`, `Float` and forward mode's ``TangentLanes`` (lane by lane)
+/// the test is a select that the compiler keeps in vectorised loops (NaN is
+/// tested as `product != product`: `isNaN` would compile to branches on the
+/// bits); other scalar types (duals, whose `==` compares only the primal
+/// value, and exact types, which have no infinity) multiply plainly.
 ///
 /// ```swift
 /// chainProduct(0.0, .infinity)   // 0, not NaN
@@ -129,6 +130,11 @@ func elementwiseProduct<S: FieldScalar>(
 /// ```
 @inlinable @inline(__always)
 func chainProduct<S: FieldScalar>(_ seed: S, _ partial: S) -> S {
+    if S.self == TangentLanes.self {
+        return unsafeBitCast(
+            TangentLanes.chainProduct(unsafeBitCast(seed, to: TangentLanes.self), unsafeBitCast(partial, to: TangentLanes.self)),
+            to: S.self)
+    }
     let product = seed * partial
     if S.self == Double.self {
         let seed = unsafeBitCast(seed, to: Double.self), product = unsafeBitCast(product, to: Double.self)
@@ -150,6 +156,11 @@ func chainProduct<S: FieldScalar>(_ seed: S, _ partial: S) -> S {
 /// ```
 @inlinable @inline(__always)
 func chainQuotient<S: FieldScalar>(_ seed: S, _ divisor: S) -> S {
+    if S.self == TangentLanes.self {
+        return unsafeBitCast(
+            TangentLanes.chainQuotient(unsafeBitCast(seed, to: TangentLanes.self), unsafeBitCast(divisor, to: TangentLanes.self)),
+            to: S.self)
+    }
     let quotient = seed / divisor
     if S.self == Double.self {
         let seed = unsafeBitCast(seed, to: Double.self), quotient = unsafeBitCast(quotient, to: Double.self)

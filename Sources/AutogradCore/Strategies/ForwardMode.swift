@@ -65,22 +65,23 @@ public struct ForwardMode: Differentiable {
         var gradients = distinct.map { [Double](repeating: 0, count: $0.leaf.elementCount) }
         // The lanes' (leaf, element) pairs, in order, a chunk of them per pass.
         let directions = distinct.indices.flatMap { leaf in (0..<distinct[leaf].leaf.elementCount).map { (leaf, $0) } }
+        var splatValues = [TensorValue<TangentLanes>?](repeating: nil, count: propagation.values.count)
         var first = 0
         while first < directions.count {
             let laneCount = Swift.min(Self.laneCount, directions.count - first)
-            let seeds = (0..<laneCount).map { lane in
-                let (leaf, element) = directions[first + lane]
+            let chunk = directions[first..<(first + laneCount)]
+            // One seed per leaf the chunk touches: lane i is the unit tangent of the chunk's i-th element.
+            let seeds = distinct.indices.filter { leaf in chunk.contains { $0.0 == leaf } }.map { leaf in
                 let shape = distinct[leaf].leaf.shape
-                let unit = TensorValue<Double>(shape: shape) { out in
-                    out.initialize(repeating: 0, count: shape.elementCount)
-                    out[element] = 1
+                let seed = TensorValue<TangentLanes>(shape: shape) { out in
+                    out.initialize(repeating: .zero, count: shape.elementCount)
+                    for (lane, (owner, element)) in chunk.enumerated() where owner == leaf { out[element].lanes[lane] = 1 }
                 }
-                return (lane, distinct[leaf].slot, unit)
+                return (distinct[leaf].slot, seed)
             }
-            let tangents = propagation.propagate(laneCount: laneCount, seeds: seeds)
-            for lane in 0..<laneCount {
-                let (leaf, element) = directions[first + lane]
-                gradients[leaf][element] = tangents[lane]?[flat: 0] ?? 0
+            let tangent = propagation.propagate(seeds: seeds, splatValues: &splatValues)?[flat: 0]
+            for (lane, (leaf, element)) in chunk.enumerated() {
+                gradients[leaf][element] = tangent?.lanes[lane] ?? 0
             }
             first += laneCount
         }
@@ -113,14 +114,14 @@ public struct ForwardMode: Differentiable {
         try Tensor.checkDifferentiable(leaves)
         try Self.checkTangents(tangents, for: leaves)
         let propagation = try TangentPropagation(result)
-        var seeds: [(lane: Int, slot: Int, tangent: TensorValue<Double>)] = []
+        var seeds: [(slot: Int, tangent: TensorValue<Double>)] = []
         for (leaf, tangent) in zip(leaves, tangents) {
             // A leaf listed twice moves along its first tangent.
             guard let slot = propagation.slot(of: leaf), !seeds.contains(where: { $0.slot == slot }) else { continue }
-            seeds.append((0, slot, tangent.value))
+            seeds.append((slot, tangent.value))
         }
         let value = propagation.resultValue
-        let derivative = propagation.propagate(laneCount: 1, seeds: seeds)[0]
+        let derivative = propagation.propagate(seeds: seeds)
         return (Tensor(value), Tensor(derivative ?? .zeros(value.shape)))
     }
 

@@ -12,7 +12,7 @@
 /// ```swift
 /// let propagation = try TangentPropagation(loss)
 /// let slot = propagation.slot(of: x)!
-/// let derivative = propagation.propagate(laneCount: 1, seeds: [(0, slot, v.value)])[0]   // nil: zero
+/// let derivative = propagation.propagate(seeds: [(slot, v.value)])   // nil: identically zero
 /// ```
 struct TangentPropagation {
     /// The nodes, each after the nodes of its inputs; the last one made the result.
@@ -77,41 +77,53 @@ struct TangentPropagation {
     /// The result's value.
     var resultValue: TensorValue<Double> { values[resultSlot] }
 
-    /// The result's tangent in each of `laneCount` lanes (`nil` where it is
-    /// identically zero), starting from the leaf tangents `seeds`: in lane
-    /// `lane`, the leaf of slot `slot` moves along `tangent` (of that leaf's
-    /// shape); leaves without a seed in a lane stay put in it.
-    ///
-    /// Nodes run in order, every lane of a node before the next node, so a
-    /// node's values stay in cache while its lanes use them.
+    /// The result's tangent in one direction (`nil` where it is identically
+    /// zero), starting from the leaf tangents `seeds` (slot and tangent, of
+    /// that leaf's shape); leaves without a seed stay put.
+    func propagate(seeds: [(slot: Int, tangent: TensorValue<Double>)]) -> TensorValue<Double>? {
+        propagate(seeds: seeds, value: { values[$0] }, rule: \.real)
+    }
+
+    /// The result's tangent in eight directions at once, one per lane of
+    /// ``TangentLanes``, from the leaf tangents `seeds`. The values are splat
+    /// across the lanes once per slot and kept in `splatValues` (one entry
+    /// per slot, `nil` until needed), so that passes share them.
     func propagate(
-        laneCount: Int, seeds: [(lane: Int, slot: Int, tangent: TensorValue<Double>)]
-    ) -> [TensorValue<Double>?] {
-        var tangents = [TensorValue<Double>?](repeating: nil, count: values.count * laneCount)
-        for (lane, slot, tangent) in seeds { tangents[slot * laneCount + lane] = tangent }
+        seeds: [(slot: Int, tangent: TensorValue<TangentLanes>)], splatValues: inout [TensorValue<TangentLanes>?]
+    ) -> TensorValue<TangentLanes>? {
+        propagate(seeds: seeds, value: { slot in
+            if let splat = splatValues[slot] { return splat }
+            let splat = values[slot].map(TangentLanes.init(splat:))
+            splatValues[slot] = splat
+            return splat
+        }, rule: \.lanes)
+    }
+
+    /// Nodes run in order; a node whose input tangents are all `nil` gets
+    /// `nil` without running its rule; tangents no later node reads are let go.
+    private func propagate<T>(
+        seeds: [(slot: Int, tangent: TensorValue<T>)], value: (Int) -> TensorValue<T>,
+        rule: KeyPath<ForwardRules, ForwardRules.Rule<T>>
+    ) -> TensorValue<T>? {
+        var tangents = [TensorValue<T>?](repeating: nil, count: values.count)
+        for (slot, tangent) in seeds { tangents[slot] = tangent }
         for (index, node) in nodes.enumerated() {
             let first = firstInputSlots[index], second = secondInputSlots[index]
+            let tangentOfX = tangents[first]
+            let tangentOfY = second >= 0 ? tangents[second] : nil
+            if first != resultSlot && lastReader[first] == index { tangents[first] = nil }
+            if second >= 0 && second != resultSlot && lastReader[second] == index { tangents[second] = nil }
+            guard tangentOfX != nil || tangentOfY != nil else { continue }
             let outputSlot = index + values.count - nodes.count
-            let x = values[first], y = second >= 0 ? values[second] : nil, output = values[outputSlot]
-            let outputBase = outputSlot * laneCount
-            for lane in 0..<laneCount {
-                let tangentOfX = tangents[first * laneCount + lane]
-                let tangentOfY = second >= 0 ? tangents[second * laneCount + lane] : nil
-                guard tangentOfX != nil || tangentOfY != nil else { continue }
-                let tangent = node.forwardRule(node, x, y, output, (tangentOfX, tangentOfY))
-                guard tangent.shape == output.shape else {
-                    fatalError("\(node.operation.name) jvp: tangent of shape \(tangent.shape) for an output of shape \(output.shape)")
-                }
-                tangents[outputBase + lane] = tangent
+            let output = value(outputSlot)
+            let tangent = node.forwardRules[keyPath: rule](
+                node, value(first), second >= 0 ? value(second) : nil, output, (tangentOfX, tangentOfY)
+            )
+            guard tangent.shape == output.shape else {
+                fatalError("\(node.operation.name) jvp: tangent of shape \(tangent.shape) for an output of shape \(output.shape)")
             }
-            // Tangents that no later node reads are let go.
-            if first != resultSlot && lastReader[first] == index {
-                for lane in 0..<laneCount { tangents[first * laneCount + lane] = nil }
-            }
-            if second >= 0 && second != resultSlot && lastReader[second] == index {
-                for lane in 0..<laneCount { tangents[second * laneCount + lane] = nil }
-            }
+            tangents[outputSlot] = tangent
         }
-        return (0..<laneCount).map { tangents[resultSlot * laneCount + $0] }
+        return tangents[resultSlot]
     }
 }

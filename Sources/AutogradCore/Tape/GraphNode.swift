@@ -34,7 +34,7 @@ public class GraphNode: CustomStringConvertible {
     /// The forward rule: the output's tangent given the inputs' tangents, by
     /// the operation's `jvp`, specialised when the op was recorded. It reads no
     /// saved value (the caller passes them), so a freed graph keeps it.
-    @usableFromInline let forwardRule: ForwardRule
+    @usableFromInline let forwardRules: ForwardRules
     /// The operation's value over `Double` and dual scalars, specialised when
     /// the op was recorded, so that replays run compiled loops.
     @usableFromInline let dualKernels: ReplayKernels
@@ -48,11 +48,11 @@ public class GraphNode: CustomStringConvertible {
     @usableFromInline
     init(
         inputs firstInput: GraphInput, _ secondInput: GraphInput?, shape: Shape,
-        dualKernels: ReplayKernels, forwardRule: @escaping ForwardRule,
+        dualKernels: ReplayKernels, forwardRules: ForwardRules,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
         self.dualKernels = dualKernels
-        self.forwardRule = forwardRule
+        self.forwardRules = forwardRules
         self.firstInput = firstInput
         self.secondInput = secondInput
         self.shape = shape
@@ -118,7 +118,7 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
         _ operation: Operation,
         inputs firstInput: GraphInput, _ firstValue: TensorValue<Double>,
         _ secondInput: GraphInput? = nil, _ secondValue: TensorValue<Double>? = nil,
-        output: TensorValue<Double>, dualKernels: ReplayKernels, forwardRule: @escaping ForwardRule,
+        output: TensorValue<Double>, dualKernels: ReplayKernels, forwardRules: ForwardRules,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
         concreteOperation = operation
@@ -127,7 +127,7 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
         self.outputValue = output
         super.init(
             inputs: firstInput, secondInput, shape: output.shape,
-            dualKernels: dualKernels, forwardRule: forwardRule, backwardRule: backwardRule
+            dualKernels: dualKernels, forwardRules: forwardRules, backwardRule: backwardRule
         )
     }
 
@@ -186,15 +186,29 @@ struct ReplayKernels {
     }
 }
 
-/// A node's forward rule in `Double`: the output's tangent given the inputs'
-/// values, the output's value and the inputs' tangents (`nil` for a tangent
-/// that is identically zero; never both). It calls the operation's `jvp`,
-/// specialised for the concrete operation when the node was recorded.
+/// A node's forward rule, over `Double` (one direction) and over
+/// ``TangentLanes`` (eight directions at once): the output's tangent given
+/// the inputs' values, the output's value and the inputs' tangents (`nil` for
+/// a tangent that is identically zero; never both). Each calls the
+/// operation's `jvp`, specialised for the concrete operation when the node
+/// was recorded.
 @usableFromInline
-typealias ForwardRule = (
-    _ node: GraphNode, _ x: TensorValue<Double>, _ y: TensorValue<Double>?, _ output: TensorValue<Double>,
-    _ tangents: (x: TensorValue<Double>?, y: TensorValue<Double>?)
-) -> TensorValue<Double>
+struct ForwardRules {
+    @usableFromInline typealias Rule<T> = (
+        _ node: GraphNode, _ x: TensorValue<T>, _ y: TensorValue<T>?, _ output: TensorValue<T>,
+        _ tangents: (x: TensorValue<T>?, y: TensorValue<T>?)
+    ) -> TensorValue<T>
+    /// One direction, in `Double`.
+    @usableFromInline let real: Rule<Double>
+    /// Eight directions, values splat across the lanes.
+    @usableFromInline let lanes: Rule<TangentLanes>
+
+    @inlinable
+    init(real: @escaping Rule<Double>, lanes: @escaping Rule<TangentLanes>) {
+        self.real = real
+        self.lanes = lanes
+    }
+}
 
 extension UnaryOperation {
     @inlinable
@@ -206,10 +220,15 @@ extension UnaryOperation {
     }
 
     @inlinable
-    static var forwardRule: ForwardRule {
-        { node, x, _, output, tangents in
-            OperationNode<Self>.of(node).concreteOperation.jvp(x, output: output, tangent: tangents.x!)
-        }
+    static var forwardRules: ForwardRules {
+        ForwardRules(
+            real: { node, x, _, output, tangents in
+                OperationNode<Self>.of(node).concreteOperation.jvp(x, output: output, tangent: tangents.x!)
+            },
+            lanes: { node, x, _, output, tangents in
+                OperationNode<Self>.of(node).concreteOperation.jvp(x, output: output, tangent: tangents.x!)
+            }
+        )
     }
 }
 
@@ -223,10 +242,15 @@ extension ElementaryUnaryOperation {
     }
 
     @inlinable
-    static var forwardRule: ForwardRule {
-        { node, x, _, output, tangents in
-            OperationNode<Self>.of(node).concreteOperation.jvp(x, output: output, tangent: tangents.x!)
-        }
+    static var forwardRules: ForwardRules {
+        ForwardRules(
+            real: { node, x, _, output, tangents in
+                OperationNode<Self>.of(node).concreteOperation.jvp(x, output: output, tangent: tangents.x!)
+            },
+            lanes: { node, x, _, output, tangents in
+                OperationNode<Self>.of(node).concreteOperation.jvp(x, output: output, tangent: tangents.x!)
+            }
+        )
     }
 }
 
@@ -240,9 +264,14 @@ extension BinaryOperation {
     }
 
     @inlinable
-    static var forwardRule: ForwardRule {
-        { node, x, y, output, tangents in
-            OperationNode<Self>.of(node).concreteOperation.jvp(x, y!, output: output, tangents: tangents)
-        }
+    static var forwardRules: ForwardRules {
+        ForwardRules(
+            real: { node, x, y, output, tangents in
+                OperationNode<Self>.of(node).concreteOperation.jvp(x, y!, output: output, tangents: tangents)
+            },
+            lanes: { node, x, y, output, tangents in
+                OperationNode<Self>.of(node).concreteOperation.jvp(x, y!, output: output, tangents: tangents)
+            }
+        )
     }
 }

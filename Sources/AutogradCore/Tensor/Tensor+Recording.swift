@@ -12,7 +12,7 @@ extension Tensor {
         guard Tensor.isRecording(self) else { return Tensor(y) }
         let node = OperationNode(
             operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.replayKernels,
-            forwardRule: Operation.forwardRule
+            forwardRules: Operation.forwardRules
         ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
@@ -28,7 +28,7 @@ extension Tensor {
         guard Tensor.isRecording(self) else { return Tensor(y) }
         let node = OperationNode(
             operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.replayKernels,
-            forwardRule: Operation.forwardRule
+            forwardRules: Operation.forwardRules
         ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
@@ -47,7 +47,7 @@ extension Tensor {
         let node = OperationNode(
             operation, inputs: left.asGraphInput, x, right.asGraphInput, y, output: z,
             dualKernels: Operation.replayKernels,
-            forwardRule: Operation.forwardRule
+            forwardRules: Operation.forwardRules
         ) { node, gradient, input in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(
