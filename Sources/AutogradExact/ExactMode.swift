@@ -67,7 +67,7 @@ public struct ExactMode: Differentiable {
         if graph.requiresElementaryFunctions {
             return try enclosedGradient(graph, leaves, recorded: recorded, given: given, auditing: auditing)
         }
-        let run: GraphEvaluation<Rational> = try graph.evaluation { leaf in leaf.value.map(Rational.init(_:)) }
+        let run = try ReferenceRun(graph, towards: leaves, elementary: .fieldOnly) { leaf in leaf.value.map(Rational.init(_:)) }
         var pass = ReferencePass(run, elementary: .fieldOnly, auditing: auditing)
         let reference = try pass.gradient(withRespectTo: leaves)
         return ExactGradient(
@@ -95,7 +95,7 @@ public struct ExactMode: Differentiable {
         var firstStep: ReferenceResult<BigInterval>?
         while true {
             let (run, reference) = try BigFloat.$defaultPrecision.withValue(bits) {
-                let run: GraphEvaluation<BigInterval> = try graph.evaluation { leaf in leaf.value.map { BigInterval($0) } }
+                let run = try ReferenceRun(graph, towards: leaves, elementary: .elementary) { leaf in leaf.value.map { BigInterval($0) } }
                 var pass = ReferencePass(run, elementary: .elementary, auditing: auditing && firstStep == nil)
                 return (run, try pass.gradient(withRespectTo: leaves))
             }
@@ -158,7 +158,7 @@ public struct ExactMode: Differentiable {
     /// was undefined there too, or when the precision cannot rise; otherwise
     /// returns `true` (the enclosure was too wide at this precision).
     func checkDomains(
-        _ run: GraphEvaluation<BigInterval>, recorded: GraphEvaluation<Double>?, canRaise: Bool
+        _ run: ReferenceRun<BigInterval>, recorded: GraphEvaluation<Double>?, canRaise: Bool
     ) throws(ExactError) -> Bool {
         for node in run.graph.nodes {
             let output = run.value(of: node).scalars
@@ -176,7 +176,7 @@ public struct ExactMode: Differentiable {
 
     /// The elements of branching ops whose exact input lies on another side
     /// than the recorded one, or whose enclosure contains the branch point.
-    func divergences<S: ReferenceScalar>(_ recorded: GraphEvaluation<Double>?, _ run: GraphEvaluation<S>) -> [BranchDivergence] {
+    func divergences<S: ReferenceScalar>(_ recorded: GraphEvaluation<Double>?, _ run: ReferenceRun<S>) -> [BranchDivergence] {
         guard let recorded else { return [] }
         var found: [BranchDivergence] = []
         for (index, node) in run.graph.nodes.enumerated() {

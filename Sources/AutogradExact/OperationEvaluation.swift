@@ -35,9 +35,9 @@ extension ElementaryEvaluation where S: ElementaryScalar {
     /// For scalars with elementary functions: the ops' own formulas and rules.
     static var elementary: ElementaryEvaluation {
         ElementaryEvaluation(
-            value: { operation, x in operation.value(x) },
-            dualValue: { operation, x in operation.value(x) },
-            secondOrderValue: { operation, x in operation.value(x) },
+            value: { operation, x in builtInElementaryValue(operation, x) ?? operation.value(x) },
+            dualValue: { operation, x in builtInElementaryValue(operation, x) ?? operation.value(x) },
+            secondOrderValue: { operation, x in builtInElementaryValue(operation, x) ?? operation.value(x) },
             vjp: { operation, x, y, gradient in operation.vjp(x, output: y, gradient: gradient) },
             jvp: { operation, x, y, tangent in operation.jvp(x, output: y, tangent: tangent) }
         )
@@ -66,11 +66,17 @@ enum Derivation {
 }
 
 /// The op's value formula applied to `inputs` over any scalar `D`.
+///
+/// The built-in field ops are matched by their concrete types first, so that
+/// their (inlinable) formulas run specialised for `D`, as the tape's own
+/// `Double` loops do, rather than through the generic witness of an
+/// existential: the same code, many times faster over rationals and duals.
 func evaluate<D: FieldScalar>(
     _ operation: any TensorOperation, _ inputs: [TensorValue<D>],
     elementary: (any ElementaryUnaryOperation, TensorValue<D>) throws -> TensorValue<D>
 ) throws -> TensorValue<D> {
-    switch operation {
+    if let value = builtInValue(operation, inputs) { return value }
+    return switch operation {
     case let operation as any UnaryOperation: operation.value(inputs[0])
     case let operation as any BinaryOperation: operation.value(inputs[0], inputs[1])
     case let operation as any ElementaryUnaryOperation: try elementary(operation, inputs[0])
@@ -78,12 +84,16 @@ func evaluate<D: FieldScalar>(
     }
 }
 
-/// The op's reverse rule for input `index`: the rule under test.
+/// The op's reverse rule for input `index`: the rule under test (specialised
+/// for the built-in structural ops, as ``evaluate(_:_:elementary:)`` is).
 func ruleVJP<S: FieldScalar>(
     _ operation: any TensorOperation, _ inputs: [TensorValue<S>], output: TensorValue<S>,
     gradient: TensorValue<S>, input index: Int, elementary: ElementaryEvaluation<S>
 ) throws -> TensorValue<S> {
-    switch operation {
+    if let contribution = builtInVJP(operation, inputs, output: output, gradient: gradient, input: index) {
+        return contribution
+    }
+    return switch operation {
     case let operation as any UnaryOperation:
         operation.vjp(inputs[0], output: output, gradient: gradient)
     case let operation as any BinaryOperation:
@@ -107,6 +117,71 @@ func ruleJVP<S: FieldScalar>(
     case let operation as any ElementaryUnaryOperation:
         try elementary.jvp(operation, inputs[0], output, tangents[0])
     default: fatalError("\(operation.name) conforms to no operation protocol")
+    }
+}
+
+/// The value of a built-in field op, specialised for `D`; `nil` for any other op.
+@inline(__always)
+func builtInValue<D: FieldScalar>(_ operation: any TensorOperation, _ inputs: [TensorValue<D>]) -> TensorValue<D>? {
+    switch operation {
+    case let operation as Add: operation.value(inputs[0], inputs[1])
+    case let operation as Subtract: operation.value(inputs[0], inputs[1])
+    case let operation as Multiply: operation.value(inputs[0], inputs[1])
+    case let operation as Divide: operation.value(inputs[0], inputs[1])
+    case let operation as MatrixMultiply: operation.value(inputs[0], inputs[1])
+    case let operation as IntegerPower: operation.value(inputs[0])
+    case let operation as AddScalar: operation.value(inputs[0])
+    case let operation as SubtractScalar: operation.value(inputs[0])
+    case let operation as SubtractFromScalar: operation.value(inputs[0])
+    case let operation as MultiplyScalar: operation.value(inputs[0])
+    case let operation as DivideByScalar: operation.value(inputs[0])
+    case let operation as DivideScalarBy: operation.value(inputs[0])
+    case let operation as Negate: operation.value(inputs[0])
+    case let operation as Absolute: operation.value(inputs[0])
+    case let operation as Relu: operation.value(inputs[0])
+    case let operation as Sum: operation.value(inputs[0])
+    case let operation as Mean: operation.value(inputs[0])
+    case let operation as SumAlongAxis: operation.value(inputs[0])
+    case let operation as MeanAlongAxis: operation.value(inputs[0])
+    case let operation as Reshape: operation.value(inputs[0])
+    case let operation as Transpose: operation.value(inputs[0])
+    default: nil
+    }
+}
+
+/// The value of a built-in elementary op, specialised for `D`; `nil` for any other op.
+@inline(__always)
+func builtInElementaryValue<D: ElementaryScalar>(_ operation: any ElementaryUnaryOperation, _ x: TensorValue<D>) -> TensorValue<D>? {
+    switch operation {
+    case let operation as Exp: operation.value(x)
+    case let operation as Log: operation.value(x)
+    case let operation as SquareRoot: operation.value(x)
+    case let operation as Sine: operation.value(x)
+    case let operation as Cosine: operation.value(x)
+    case let operation as HyperbolicTangent: operation.value(x)
+    case let operation as Sigmoid: operation.value(x)
+    case let operation as RealPower: operation.value(x)
+    default: nil
+    }
+}
+
+/// The reverse rule of a built-in op that is not element-wise, specialised
+/// for `S`; `nil` for any other op.
+@inline(__always)
+func builtInVJP<S: FieldScalar>(
+    _ operation: any TensorOperation, _ inputs: [TensorValue<S>], output: TensorValue<S>,
+    gradient: TensorValue<S>, input index: Int
+) -> TensorValue<S>? {
+    switch operation {
+    case let operation as Sum: operation.vjp(inputs[0], output: output, gradient: gradient)
+    case let operation as Mean: operation.vjp(inputs[0], output: output, gradient: gradient)
+    case let operation as SumAlongAxis: operation.vjp(inputs[0], output: output, gradient: gradient)
+    case let operation as MeanAlongAxis: operation.vjp(inputs[0], output: output, gradient: gradient)
+    case let operation as Reshape: operation.vjp(inputs[0], output: output, gradient: gradient)
+    case let operation as Transpose: operation.vjp(inputs[0], output: output, gradient: gradient)
+    case let operation as MatrixMultiply:
+        operation.vjp(inputs[0], inputs[1], output: output, gradient: gradient, wrt: index == 0 ? .left : .right)
+    default: nil
     }
 }
 
@@ -144,8 +219,12 @@ func elementwisePartials<S: FieldScalar>(
     return (first!, second)
 }
 
-/// One on every element of `shape`.
-func ones<S: FieldScalar>(_ shape: Shape) -> TensorValue<S> { TensorValue(repeating: 1, shape: shape) }
+/// Whether `operation` is one of the built-in structural ops, whose reverse
+/// rules the reference relies on outside audits.
+func isBuiltInStructural(_ operation: any TensorOperation) -> Bool {
+    operation is Sum || operation is Mean || operation is SumAlongAxis || operation is MeanAlongAxis
+        || operation is Reshape || operation is Transpose || operation is MatrixMultiply
+}
 
 /// `seed · partial` element by element, with a zero seed giving zero even
 /// where the partial is not finite (the path contributes nothing).

@@ -25,19 +25,22 @@ struct ReferenceResult<S> {
 ///   and u drawn at random (integers up to 2³⁰, so a wrong rule passes with
 ///   probability at most 2⁻³⁰, by the Schwartz–Zippel lemma). When the test
 ///   fails, the rule is reported and Jᵀg is computed column by column from
-///   the value formula instead.
+///   the value formula instead. Custom ops are always proven; the built-in
+///   structural ops (`sum`, `mean`, `reshape`, `transpose`, `matmul`) are
+///   proven when auditing, as the cross-check does on every function it
+///   judges, and otherwise relied on.
 ///
 /// When auditing, it also compares every op's reverse and forward rules with
 /// the value formula's derivatives (reporting the first wrong element), and
 /// computes ``RoundingBound``.
 struct ReferencePass<S: ReferenceScalar> {
-    let run: GraphEvaluation<S>
+    let run: ReferenceRun<S>
     let elementary: ElementaryEvaluation<S>
     let auditing: Bool
     private var generator = SeededGenerator(seed: 0x0005_EED5)
     private var findings: [RuleFinding] = []
 
-    init(_ run: GraphEvaluation<S>, elementary: ElementaryEvaluation<S>, auditing: Bool) {
+    init(_ run: ReferenceRun<S>, elementary: ElementaryEvaluation<S>, auditing: Bool) {
         self.run = run
         self.elementary = elementary
         self.auditing = auditing
@@ -50,12 +53,8 @@ struct ReferencePass<S: ReferenceScalar> {
         let root = graph.nodes.last.map { ObjectIdentifier($0) } ?? ObjectIdentifier(graph.result)
         var gradients: [ObjectIdentifier: TensorValue<S>] = [root: TensorValue(repeating: 1, shape: result.shape)]
         // Only inputs that lead to a requested leaf need their derivatives.
-        var relevant = Set(leaves.map(ObjectIdentifier.init))
-        for node in graph.nodes where node.inputs.contains(where: { relevant.contains($0.identifier) }) {
-            relevant.insert(ObjectIdentifier(node))
-        }
-        let partials = auditing ? try elementwisePartialsOfEveryNode() : [:]
-        var bound = auditing ? RoundingBound(run, partials: partials) : nil
+        let relevant = run.relevant
+        var bound = auditing ? RoundingBound(run, partials: try elementwisePartialsOfEveryNode()) : nil
 
         for (index, node) in graph.nodes.enumerated().reversed() {
             guard let gradient = gradients.removeValue(forKey: ObjectIdentifier(node)) else { continue }
@@ -66,15 +65,15 @@ struct ReferencePass<S: ReferenceScalar> {
             switch Derivation(node.operation) {
             case .elementwise:
                 for j in wanted {
-                    let partial = try partials[index]?[j].first ?? directionalDerivative(
-                        node.operation, inputs, along: inputs.indices.map { $0 == j ? ones(inputs[$0].shape) : nil },
-                        elementary: elementary
-                    )
-                    contributions[j] = chainProduct(gradient, partial).reduced(to: inputs[j].shape)
+                    contributions[j] = chainProduct(gradient, run.partials[index]![j]!).reduced(to: inputs[j].shape)
                     if auditing {
                         let byRule = try ruleVJP(node.operation, inputs, output: output, gradient: gradient, input: j, elementary: elementary)
                         audit(byRule, against: contributions[j]!, node: node, index: index, rule: "vjp")
                     }
+                }
+            case .general where !auditing && isBuiltInStructural(node.operation):
+                for j in wanted {
+                    contributions[j] = try ruleVJP(node.operation, inputs, output: output, gradient: gradient, input: j, elementary: elementary)
                 }
             case .general:
                 contributions = try provenReverseRule(node, index: index, inputs, output, gradient, wanted: wanted)

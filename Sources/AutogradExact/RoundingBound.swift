@@ -53,7 +53,7 @@ struct RoundingBound {
 
     /// Runs the forward half on an exact run's values and partials.
     init<S: ReferenceScalar>(
-        _ run: GraphEvaluation<S>, partials exactPartials: [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]]
+        _ run: ReferenceRun<S>, partials exactPartials: [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]]
     ) {
         graph = run.graph
         partials = exactPartials.mapValues { byInput in

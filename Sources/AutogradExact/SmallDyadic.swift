@@ -58,6 +58,9 @@ struct SmallDyadic: Hashable, Sendable {
     /// `a ± b`, or `nil` on overflow.
     @inlinable
     static func sum(_ a: SmallDyadic, _ b: SmallDyadic, subtract: Bool) -> SmallDyadic? {
+        // Adding zero, common in the tangents of dual numbers, needs no work.
+        if b.numerator == 0 { return a }
+        if a.numerator == 0 { return subtract ? SmallDyadic(numerator: -b.numerator, exponent: b.exponent) : b }
         let exponent = Swift.max(a.exponent, b.exponent)
         guard let x = shifted(a.numerator, by: exponent - a.exponent),
               let y = shifted(b.numerator, by: exponent - b.exponent) else { return nil }
@@ -68,6 +71,13 @@ struct SmallDyadic: Hashable, Sendable {
     /// `a · b`, or `nil` on overflow.
     @inlinable
     static func product(_ a: SmallDyadic, _ b: SmallDyadic) -> SmallDyadic? {
+        // Products by 0 and ±1, common in the tangents of dual numbers, need no work.
+        if a.exponent == 0 && a.numerator.magnitude <= 1 {
+            return a.numerator == 0 ? a : (a.numerator == 1 ? b : SmallDyadic(numerator: -b.numerator, exponent: b.exponent))
+        }
+        if b.exponent == 0 && b.numerator.magnitude <= 1 {
+            return b.numerator == 0 ? b : (b.numerator == 1 ? a : SmallDyadic(numerator: -a.numerator, exponent: a.exponent))
+        }
         let (result, overflow) = a.numerator.multipliedReportingOverflow(by: b.numerator)
         return overflow ? nil : normalized(result, a.exponent + b.exponent)
     }

@@ -1,0 +1,84 @@
+import AutogradCore
+
+/// The exact reference's forward pass: every value of a recorded graph over
+/// `S`, and, in the same evaluation, each element-wise op's partial
+/// derivatives with respect to the inputs that lead to a requested leaf.
+///
+/// An element-wise op with such an input is evaluated once over dual
+/// numbers, with tangent 1 on that input: the values are the duals' values
+/// (the same operations on the same numbers as a plain evaluation), and the
+/// tangents are the partial derivatives, from the value formula alone. So the
+/// reference pays for its independence with little more than the plain
+/// evaluation costs. Built-in ops run specialised for `S`.
+struct ReferenceRun<S: ReferenceScalar> {
+    /// The graph evaluated.
+    let graph: RecordedGraph
+    /// The node or leaf identities whose derivatives lead to a requested leaf.
+    let relevant: Set<ObjectIdentifier>
+    /// Each element-wise node's ∂output/∂input for its relevant inputs (by
+    /// node index, then input index), in the output's shape.
+    private(set) var partials: [Int: [Int: TensorValue<S>]] = [:]
+    private var values: [ObjectIdentifier: TensorValue<S>] = [:]
+
+    /// Evaluates `graph` with each leaf's value from `leafValue`, and the
+    /// partials towards `leaves`.
+    init(
+        _ graph: RecordedGraph, towards leaves: [Tensor], elementary: ElementaryEvaluation<S>,
+        leafValue: (Tensor) throws -> TensorValue<S>
+    ) throws {
+        self.graph = graph
+        var relevant = Set(leaves.map(ObjectIdentifier.init))
+        for node in graph.nodes where node.inputs.contains(where: { relevant.contains($0.identifier) }) {
+            relevant.insert(ObjectIdentifier(node))
+        }
+        self.relevant = relevant
+        for leaf in graph.leaves { values[ObjectIdentifier(leaf)] = try leafValue(leaf) }
+        for (index, node) in graph.nodes.enumerated() {
+            let inputs = node.inputs.map { value(of: $0) }
+            let wanted = node.inputs.indices.filter { relevant.contains(node.inputs[$0].identifier) }
+            guard Derivation(node.operation) == .elementwise, !wanted.isEmpty else {
+                values[ObjectIdentifier(node)] = try evaluate(node.operation, inputs, elementary: elementary.value)
+                continue
+            }
+            var byInput: [Int: TensorValue<S>] = [:]
+            let one: S = 1
+            for j in wanted {
+                let duals = inputs.indices.map { k in
+                    k == j ? inputs[k].map { Dual($0, tangent: one) } : inputs[k].map(Dual.init(constant:))
+                }
+                let (value, partial) = Self.split(try evaluate(node.operation, duals, elementary: elementary.dualValue))
+                if values[ObjectIdentifier(node)] == nil { values[ObjectIdentifier(node)] = value }
+                byInput[j] = partial
+            }
+            partials[index] = byInput
+        }
+    }
+
+    /// The values and the tangents of dual numbers, in one pass.
+    static func split(_ duals: TensorValue<Dual<S>>) -> (values: TensorValue<S>, tangents: TensorValue<S>) {
+        let shape = duals.shape
+        var tangents: TensorValue<S>?
+        let values = duals.withUnsafeBufferPointer { elements in
+            TensorValue<S>(shape: shape, unsafeUninitializedElements: { valuesOut in
+                tangents = TensorValue<S>(shape: shape, unsafeUninitializedElements: { tangentsOut in
+                    for i in elements.indices {
+                        (valuesOut + i).initialize(to: elements[i].value)
+                        (tangentsOut + i).initialize(to: elements[i].tangent)
+                    }
+                })
+            })
+        }
+        return (values, tangents!)
+    }
+
+    /// The value of an input of a node: a leaf's or another node's output.
+    func value(of input: GraphInput) -> TensorValue<S> { values[input.identifier]! }
+
+    /// The output of `node`.
+    func value(of node: GraphNode) -> TensorValue<S> { values[ObjectIdentifier(node)]! }
+
+    /// The graph's result.
+    var result: TensorValue<S> {
+        values[graph.nodes.last.map { ObjectIdentifier($0) } ?? ObjectIdentifier(graph.result)]!
+    }
+}
