@@ -15,6 +15,8 @@ struct ElementaryEvaluation<S: FieldScalar> {
     let secondOrderValue: (any ElementaryUnaryOperation, TensorValue<Dual<Dual<S>>>) throws -> TensorValue<Dual<Dual<S>>>
     let vjp: (any ElementaryUnaryOperation, TensorValue<S>, TensorValue<S>, TensorValue<S>) throws -> TensorValue<S>
     let jvp: (any ElementaryUnaryOperation, TensorValue<S>, TensorValue<S>, TensorValue<S>) throws -> TensorValue<S>
+    /// An element-wise op's value and partial derivative, from its scalar function over duals.
+    let valueAndPartial: (any ElementwiseElementaryOperation, TensorValue<S>) throws -> (value: TensorValue<S>, partial: TensorValue<S>)
 
     /// For field-only scalars: every elementary op is refused.
     static var fieldOnly: ElementaryEvaluation {
@@ -26,7 +28,8 @@ struct ElementaryEvaluation<S: FieldScalar> {
             dualValue: { operation, _ in throw refuse(operation) },
             secondOrderValue: { operation, _ in throw refuse(operation) },
             vjp: { operation, _, _, _ in throw refuse(operation) },
-            jvp: { operation, _, _, _ in throw refuse(operation) }
+            jvp: { operation, _, _, _ in throw refuse(operation) },
+            valueAndPartial: { operation, _ in throw refuse(operation) }
         )
     }
 }
@@ -39,7 +42,8 @@ extension ElementaryEvaluation where S: ElementaryScalar {
             dualValue: { operation, x in builtInElementaryValue(operation, x) ?? operation.value(x) },
             secondOrderValue: { operation, x in builtInElementaryValue(operation, x) ?? operation.value(x) },
             vjp: { operation, x, y, gradient in operation.vjp(x, output: y, gradient: gradient) },
-            jvp: { operation, x, y, tangent in operation.jvp(x, output: y, tangent: tangent) }
+            jvp: { operation, x, y, tangent in operation.jvp(x, output: y, tangent: tangent) },
+            valueAndPartial: { operation, x in elementaryValueAndPartial(operation, x) }
         )
     }
 }

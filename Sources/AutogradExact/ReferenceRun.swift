@@ -4,12 +4,13 @@ import AutogradCore
 /// `S`, and, in the same evaluation, each element-wise op's partial
 /// derivatives with respect to the inputs that lead to a requested leaf.
 ///
-/// An element-wise op with such an input is evaluated once over dual
-/// numbers, with tangent 1 on that input: the values are the duals' values
-/// (the same operations on the same numbers as a plain evaluation), and the
-/// tangents are the partial derivatives, from the value formula alone. So the
-/// reference pays for its independence with little more than the plain
-/// evaluation costs. Built-in ops run specialised for `S`.
+/// An element-wise op with such an input has its scalar function evaluated
+/// once per element over a dual number with tangent 1 on that input: the
+/// values are the duals' values (the same operations on the same numbers as
+/// a plain evaluation), and the tangents are the partial derivatives, from
+/// the value formula alone. So the reference pays for its independence with
+/// little more than the plain evaluation costs. Built-in ops run specialised
+/// for `S`.
 struct ReferenceRun<S: ReferenceScalar> {
     /// The graph evaluated.
     let graph: RecordedGraph
@@ -41,34 +42,13 @@ struct ReferenceRun<S: ReferenceScalar> {
                 continue
             }
             var byInput: [Int: TensorValue<S>] = [:]
-            let one: S = 1
             for j in wanted {
-                let duals = inputs.indices.map { k in
-                    k == j ? inputs[k].map { Dual($0, tangent: one) } : inputs[k].map(Dual.init(constant:))
-                }
-                let (value, partial) = Self.split(try evaluate(node.operation, duals, elementary: elementary.dualValue))
+                let (value, partial) = try elementwiseValueAndPartial(node.operation, inputs, withRespectTo: j, elementary: elementary)
                 if values[ObjectIdentifier(node)] == nil { values[ObjectIdentifier(node)] = value }
                 byInput[j] = partial
             }
             partials[index] = byInput
         }
-    }
-
-    /// The values and the tangents of dual numbers, in one pass.
-    static func split(_ duals: TensorValue<Dual<S>>) -> (values: TensorValue<S>, tangents: TensorValue<S>) {
-        let shape = duals.shape
-        var tangents: TensorValue<S>?
-        let values = duals.withUnsafeBufferPointer { elements in
-            TensorValue<S>(shape: shape, unsafeUninitializedElements: { valuesOut in
-                tangents = TensorValue<S>(shape: shape, unsafeUninitializedElements: { tangentsOut in
-                    for i in elements.indices {
-                        (valuesOut + i).initialize(to: elements[i].value)
-                        (tangentsOut + i).initialize(to: elements[i].tangent)
-                    }
-                })
-            })
-        }
-        return (values, tangents!)
     }
 
     /// The value of an input of a node: a leaf's or another node's output.

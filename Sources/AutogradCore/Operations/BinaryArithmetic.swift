@@ -16,7 +16,7 @@ public struct Add: BinaryOperation {
 
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
-        .broadcasting(x, y, op: name, +)
+        .broadcasting(x, y, op: name) { apply($0, $1) }
     }
 
     @inlinable
@@ -46,7 +46,7 @@ public struct Subtract: BinaryOperation {
 
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
-        .broadcasting(x, y, op: name, -)
+        .broadcasting(x, y, op: name) { apply($0, $1) }
     }
 
     @inlinable
@@ -76,7 +76,7 @@ public struct Multiply: BinaryOperation {
 
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
-        .broadcasting(x, y, op: name, *)
+        .broadcasting(x, y, op: name) { apply($0, $1) }
     }
 
     @inlinable
@@ -110,7 +110,7 @@ public struct Divide: BinaryOperation {
 
     @inlinable
     public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
-        .broadcasting(x, y, op: name, /)
+        .broadcasting(x, y, op: name) { apply($0, $1) }
     }
 
     /// ∂(x/y)/∂x = 1/y and ∂(x/y)/∂y = −(x/y)/y, written with the output so that

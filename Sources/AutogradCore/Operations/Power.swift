@@ -9,7 +9,8 @@ public struct IntegerPower: ElementwiseOperation {
     public init(_ exponent: Int) { self.exponent = exponent }
     public var name: String { "Pow" }
 
-    @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { Self.power(x, exponent) }
+    /// `x·x` for the commonest exponent, 2 (exactly `power(x, 2)`), else `power(x, n)`.
+    @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { exponent == 2 ? x * x : Self.power(x, exponent) }
 
     /// n·xⁿ⁻¹ (0 when n = 0, even at x = 0).
     @inlinable
