@@ -4,7 +4,8 @@ import Testing
 /// Random expression graphs over every built-in op, with inputs spread over
 /// wide ranges: every strategy is judged against the exact reference.
 @Suite struct RandomGraphPropertyTests {
-    /// A random expression of two vectors, built from every built-in op; the
+    /// A random expression of two vectors, built from every built-in op
+    /// (element-wise, reductions, reshapes, transposes, matrix products); the
     /// arguments of functions with a restricted domain are made safe (`log`
     /// of x² + 1, division by x² + 1), so the truth is finite everywhere.
     struct ExpressionBuilder {
@@ -22,6 +23,13 @@ import Testing
             if pick(3) == 0 {
                 let (left, l) = expression(inputs, depth: depth - 1)
                 let (right, r) = expression(inputs, depth: depth - 1)
+                if left.shape == [3] && right.shape == [3] && pick(3) == 0 {
+                    // The structural ops: an outer product, transposed, summed and averaged along axes.
+                    let outer = left.reshape(3, 1).matmul(right.reshape(1, 3)).transpose()
+                    return pick(2) == 0
+                        ? (outer.sum(dim: 1), "rowsums(\(l) ⊗ \(r))ᵀ")
+                        : (outer.mean(dim: 0), "colmeans(\(l) ⊗ \(r))ᵀ")
+                }
                 switch pick(4) {
                 case 0: return (left + right, "(\(l) + \(r))")
                 case 1: return (left - right, "(\(l) - \(r))")
