@@ -26,6 +26,10 @@ struct BackendsCommand: ParsableCommand {
                 let seed: SettingReport<UInt64>
                 let ulps: SettingReport<Double>
                 let file: String?
+                enum CodingKeys: String, CodingKey {
+                    case active, backends, precision, seed, ulps, file
+                    case maximumPrecision = "maximum_precision"
+                }
             }
             try printJSON(Report(
                 active: SettingReport(active),

@@ -51,6 +51,10 @@ struct CheckCommand: ParsableCommand {
                 let ulps: SettingReport<Double>
                 let results: [GradientCheckResult]
                 let passed: Bool
+                enum CodingKeys: String, CodingKey {
+                    case backend, seed, precision, ulps, results, passed
+                    case maximumPrecision = "maximum_precision"
+                }
             }
             try printJSON(Report(
                 backend: SettingReport(configuration.backend), seed: SettingReport(configuration.seed),

@@ -103,6 +103,9 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         let results = try #require(object?["results"] as? [[String: Any]])
         #expect(results.count == 23)
+        #expect((object?["maximum_precision"] as? [String: Any])?["value"] as? Int == 4096)
+        let worst = try #require(results.first?["worst"] as? [String: Any])
+        #expect(Set(worst.keys).isSuperset(of: ["input", "element", "computed", "truth", "error_ulp", "error", "bound", "operation"]))
         #expect((object?["seed"] as? [String: Any])?["value"] as? Int == 4)
         #expect((object?["seed"] as? [String: Any])?["source"] as? String == "flag")
         #expect((object?["backend"] as? [String: Any])?["source"] as? String == "default")
