@@ -108,7 +108,6 @@ struct CentralDifferences: Differentiable {
         }
         let forward = try #require(results.first { $0.strategy == "forward" })
         let worst = try #require(forward.worst)
-        print("README verdict example:", forward.maxULP, worst)
         #expect(forward.passed && results.allSatisfy(\.passed))
         #expect(forward.maxULP > 4)   // a fixed 4-ULP tolerance would fail this correct gradient
         #expect(worst.inputName == "w" && worst.bound > 1000 * worst.truth.ulp)
