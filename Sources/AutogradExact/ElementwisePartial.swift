@@ -57,20 +57,37 @@ func unaryValueAndPartial<S: FieldScalar>(
     return (value, partial!)
 }
 
-/// `f(x, y)` and ∂f/∂x or ∂f/∂y (`j` = 0 or 1) for every broadcast output element.
+/// `f(x, y)` and ∂f/∂x or ∂f/∂y (`j` = 0 or 1) for every broadcast output
+/// element: in one loop over the elements when the operands have one shape,
+/// through a tensor of duals when they broadcast.
 @inline(__always)
 func binaryValueAndPartial<Operation: BroadcastingElementwiseOperation, S: FieldScalar>(
     _ operation: Operation, _ inputs: [TensorValue<S>], withRespectTo j: Int
 ) -> (value: TensorValue<S>, partial: TensorValue<S>) {
     let one: S = 1
-    let duals = j == 0
-        ? TensorValue.broadcasting(inputs[0], inputs[1], op: operation.name) { x, y in
-            operation.apply(Dual(x, tangent: one), Dual(constant: y))
+    let (x, y) = (inputs[0], inputs[1])
+    func dual(_ a: S, _ b: S) -> Dual<S> {
+        j == 0 ? operation.apply(Dual(a, tangent: one), Dual(constant: b)) : operation.apply(Dual(constant: a), Dual(b, tangent: one))
+    }
+    guard x.shape == y.shape else {
+        let duals = TensorValue.broadcasting(x, y, op: operation.name, dual)
+        return (duals.map(\.value), duals.map(\.tangent))
+    }
+    var partial: TensorValue<S>?
+    let value = x.withUnsafeBufferPointer { first in
+        y.withUnsafeBufferPointer { second in
+            TensorValue<S>(shape: x.shape, unsafeUninitializedElements: { values in
+                partial = TensorValue<S>(shape: x.shape, unsafeUninitializedElements: { partials in
+                    for i in first.indices {
+                        let result = dual(first[i], second[i])
+                        (values + i).initialize(to: result.value)
+                        (partials + i).initialize(to: result.tangent)
+                    }
+                })
+            })
         }
-        : TensorValue.broadcasting(inputs[0], inputs[1], op: operation.name) { x, y in
-            operation.apply(Dual(constant: x), Dual(y, tangent: one))
-        }
-    return (duals.map(\.value), duals.map(\.tangent))
+    }
+    return (value, partial!)
 }
 
 /// The value and partial of a built-in elementary op, specialised for `S`,
