@@ -70,14 +70,19 @@ public struct ForwardMode: Differentiable {
         while first < directions.count {
             let laneCount = Swift.min(Self.laneCount, directions.count - first)
             let chunk = directions[first..<(first + laneCount)]
-            // One seed per leaf the chunk touches: lane i is the unit tangent of the chunk's i-th element.
-            let seeds = distinct.indices.filter { leaf in chunk.contains { $0.0 == leaf } }.map { leaf in
+            // One seed per leaf the chunk touches (its elements are consecutive
+            // in `directions`): lane i is the unit tangent of the chunk's i-th element.
+            var seeds: [(slot: Int, tangent: TensorValue<TangentLanes>)] = []
+            var lane = 0
+            while lane < laneCount {
+                let leaf = chunk[first + lane].0, start = lane
+                while lane < laneCount && chunk[first + lane].0 == leaf { lane += 1 }
                 let shape = distinct[leaf].leaf.shape
                 let seed = TensorValue<TangentLanes>(shape: shape) { out in
                     out.initialize(repeating: .zero, count: shape.elementCount)
-                    for (lane, (owner, element)) in chunk.enumerated() where owner == leaf { out[element].lanes[lane] = 1 }
+                    for seeded in start..<lane { out[chunk[first + seeded].1].lanes[seeded] = 1 }
                 }
-                return (distinct[leaf].slot, seed)
+                seeds.append((distinct[leaf].slot, seed))
             }
             let tangent = propagation.propagate(seeds: seeds, splatValues: &splatValues)?[flat: 0]
             for (lane, (leaf, element)) in chunk.enumerated() {

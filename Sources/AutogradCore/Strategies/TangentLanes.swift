@@ -37,14 +37,14 @@ public struct TangentLanes: Sendable {
     /// `seed · partial` lane by lane with strong zeros: a lane whose seed is
     /// exactly 0 gives 0 even where the partial is infinite (see
     /// `chainProduct`).
-    @inlinable
+    @inlinable @inline(__always)
     static func chainProduct(_ seed: TangentLanes, _ partial: TangentLanes) -> TangentLanes {
         let product = seed.lanes * partial.lanes
         return TangentLanes(lanes: product.replacing(with: 0, where: (seed.lanes .== 0) .& (product .!= product)))
     }
 
     /// `seed / divisor` lane by lane with strong zeros.
-    @inlinable
+    @inlinable @inline(__always)
     static func chainQuotient(_ seed: TangentLanes, _ divisor: TangentLanes) -> TangentLanes {
         let quotient = seed.lanes / divisor.lanes
         return TangentLanes(lanes: quotient.replacing(with: 0, where: (seed.lanes .== 0) .& (quotient .!= quotient)))

@@ -31,12 +31,14 @@ struct TangentPropagation {
     /// The slot of each leaf, by identity.
     private let leafSlots: [ObjectIdentifier: Int]
 
-    /// Evaluates the graph that computed `result` in `Double` (with the ops'
-    /// specialised value kernels, so the values are the recorded ones even
-    /// after a backward pass freed them).
+    /// Reads the values of the graph that computed `result`: the recorded
+    /// outputs, or, after a backward pass freed them, a replay in `Double`
+    /// with the ops' specialised value kernels (the same bits).
     init(_ result: Tensor) throws {
         let graph = RecordedGraph(result)
-        let evaluation: GraphEvaluation<Double> = try graph.evaluation { $0.value }
+        // The recorded outputs, or, after a backward pass freed them, a replay.
+        let saved = graph.nodes.map(\.savedOutput)
+        let evaluation: GraphEvaluation<Double>? = saved.contains { $0 == nil } ? try graph.evaluation { $0.value } : nil
         var leafSlots: [ObjectIdentifier: Int] = [:]
         var nodeSlots: [ObjectIdentifier: Int] = [:]
         var values: [TensorValue<Double>] = []
@@ -47,7 +49,7 @@ struct TangentPropagation {
         }
         for node in graph.nodes {
             nodeSlots[ObjectIdentifier(node)] = values.count
-            values.append(evaluation.value(of: node))
+            values.append(evaluation?.value(of: node) ?? saved[values.count - graph.leaves.count]!)
         }
         func slot(of input: GraphInput) -> Int {
             switch input {
@@ -81,7 +83,7 @@ struct TangentPropagation {
     /// zero), starting from the leaf tangents `seeds` (slot and tangent, of
     /// that leaf's shape); leaves without a seed stay put.
     func propagate(seeds: [(slot: Int, tangent: TensorValue<Double>)]) -> TensorValue<Double>? {
-        propagate(seeds: seeds, value: { values[$0] }, rule: \.real)
+        propagate(seeds: seeds, value: { values[$0] }, rule: { $0.forwardRules.real })
     }
 
     /// The result's tangent in eight directions at once, one per lane of
@@ -96,14 +98,14 @@ struct TangentPropagation {
             let splat = values[slot].map(TangentLanes.init(splat:))
             splatValues[slot] = splat
             return splat
-        }, rule: \.lanes)
+        }, rule: { $0.forwardRules.lanes })
     }
 
     /// Nodes run in order; a node whose input tangents are all `nil` gets
     /// `nil` without running its rule; tangents no later node reads are let go.
     private func propagate<T>(
         seeds: [(slot: Int, tangent: TensorValue<T>)], value: (Int) -> TensorValue<T>,
-        rule: KeyPath<ForwardRules, ForwardRules.Rule<T>>
+        rule: (GraphNode) -> ForwardRules.Rule<T>
     ) -> TensorValue<T>? {
         var tangents = [TensorValue<T>?](repeating: nil, count: values.count)
         for (slot, tangent) in seeds { tangents[slot] = tangent }
@@ -116,7 +118,7 @@ struct TangentPropagation {
             guard tangentOfX != nil || tangentOfY != nil else { continue }
             let outputSlot = index + values.count - nodes.count
             let output = value(outputSlot)
-            let tangent = node.forwardRules[keyPath: rule](
+            let tangent = rule(node)(
                 node, value(first), second >= 0 ? value(second) : nil, output, (tangentOfX, tangentOfY)
             )
             guard tangent.shape == output.shape else {

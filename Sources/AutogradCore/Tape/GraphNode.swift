@@ -64,6 +64,9 @@ public class GraphNode: CustomStringConvertible {
     /// The node class that holds them overrides it to let them go.
     func free() { isFreed = true }
 
+    /// The output's value as recorded, until a backward pass frees it.
+    var savedOutput: TensorValue<Double>? { nil }
+
     /// The operation's inputs, in order.
     public var inputs: [GraphInput] {
         if let secondInput { [firstInput, secondInput] } else { [firstInput] }
@@ -132,6 +135,8 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
     }
 
     override var operation: any TensorOperation { concreteOperation }
+
+    override var savedOutput: TensorValue<Double>? { outputValue }
 
     override func free() {
         super.free()
