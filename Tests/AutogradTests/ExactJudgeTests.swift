@@ -108,18 +108,12 @@ struct NoGradients: Differentiable {
         #expect(results.first { $0.strategy == failing }?.worst?.operation == "FaultyCubeBackward \(rule)")
     }
 
-    /// Correct gradients of ordinary, moderately conditioned computations pass
-    /// the condition's bound even when they are many ULPs off; nothing is
-    /// pooled: the worst element is named.
+    /// A correct gradient of a longer computation passes the condition's
+    /// bound although it is many ULPs off; nothing is pooled: the worst
+    /// element is named. (The README's logistic loss is the other example,
+    /// in `ReadmeVerdictExampleTests`.)
     @Test func correctGradientsOfLongComputationsPass() throws {
         var generator = SeededGenerator(seed: 7)
-        // Logistic regression: 64 samples, 4 features.
-        let features = Tensor.randn([64, 4], using: &generator)
-        let labels = Tensor((0..<64).map { _ in generator.nextUnit() < 0.5 ? 0.0 : 1 }, shape: [64, 1])
-        let logistic = try GradientCheck.check("logistic", inputs: [Tensor.randn([4, 1], using: &generator)], names: ["w"]) { w in
-            let p = features.matmul(w[0]).sigmoid()
-            return -(labels * p.log() + (1 - labels) * (1 - p).log()).sum()
-        }
         // A 1-32-1 tanh network's squared error on 64 points.
         let inputs = Tensor.randn([64, 1], using: &generator), targets = inputs.sin()
         let network = try GradientCheck.check(
@@ -130,11 +124,11 @@ struct NoGradients: Differentiable {
             let hidden = (inputs.matmul(p[0]) + p[1]).tanh()
             return (hidden.matmul(p[2]) - targets).pow(2).mean()
         }
-        for result in logistic + network {
+        for result in network {
             #expect(result.passed, "\(result.function) \(result.strategy): \(result.maxULP) ulp, worst \(result.worst.map { "\($0)" } ?? "")")
-            #expect(result.worst != nil && result.worst!.bound > 0)
+            #expect(result.worst != nil && result.worst!.bound > 0 && result.worst!.inputName != nil)
         }
-        #expect((logistic + network).contains { $0.maxULP > 4 }, "\((logistic + network).map(\.maxULP))")
+        #expect(network.contains { $0.maxULP > 4 }, "\(network.map(\.maxULP))")
     }
 
     /// Where rounding moved a kink's input to the other side, the verdict
