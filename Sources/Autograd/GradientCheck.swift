@@ -167,6 +167,8 @@ public enum GradientCheck {
                 default: true
                 }
             }
+            let blame = findings.first.map { "\($0.operation) \($0.rule)" }
+                ?? exact.largestRoundingSource.map { "\($0) (rounding)" }
             var ulpErrors: [Double] = []
             var passed = true
             var worst: (ratio: Double, element: WorstElement)?
@@ -185,7 +187,7 @@ public enum GradientCheck {
                         error = value == truth ? 0 : (value.isFinite ? abs(value - truth) : .infinity)
                     }
                     // The reference is rounded once: half an ulp of it is allowed besides the bound.
-                    let allowed = (bound.isNaN ? .infinity : bound) + (status.isResolved && truth.isFinite ? truth.ulp / 2 : 0)
+                    let allowed = bound + (status.isResolved && truth.isFinite ? truth.ulp / 2 : 0)
                     var ok = error <= allowed
                     if let ulp { ulpErrors.append(ulp); if let limit = check.ulps, ulp > limit { ok = false } }
                     passed = passed && ok
@@ -193,8 +195,6 @@ public enum GradientCheck {
                     let closeness = error == 0 ? 0 : (allowed == 0 ? .infinity : error / allowed)
                     let ratio = ok ? closeness : Swift.max(closeness, 1) + 1
                     if worst == nil || ratio > worst!.ratio {
-                        let blame = findings.first.map { "\($0.operation) \($0.rule)" }
-                            ?? exact.largestRoundingSource.map { "\($0) (rounding)" }
                         worst = (ratio, WorstElement(
                             input: input, inputName: check.inputNames?[input], element: element, computed: value,
                             truth: truth, errorULP: ulp, error: error, bound: bound, operation: blame

@@ -169,8 +169,9 @@ func builtInElementaryValue<D: ElementaryScalar>(_ operation: any ElementaryUnar
     }
 }
 
-/// The reverse rule of a built-in op that is not element-wise, specialised
-/// for `S`; `nil` for any other op.
+/// The reverse rule of a built-in op that is not element-wise (the built-in
+/// structural ops, whose rules the reference relies on outside audits),
+/// specialised for `S`; `nil` for any other op.
 @inline(__always)
 func builtInVJP<S: FieldScalar>(
     _ operation: any TensorOperation, _ inputs: [TensorValue<S>], output: TensorValue<S>,
@@ -221,13 +222,6 @@ func elementwisePartials<S: FieldScalar>(
         second.append(output.map(\.tangent.tangent))
     }
     return (first!, second)
-}
-
-/// Whether `operation` is one of the built-in structural ops, whose reverse
-/// rules the reference relies on outside audits.
-func isBuiltInStructural(_ operation: any TensorOperation) -> Bool {
-    operation is Sum || operation is Mean || operation is SumAlongAxis || operation is MeanAlongAxis
-        || operation is Reshape || operation is Transpose || operation is MatrixMultiply
 }
 
 /// `seed · partial` element by element, with a zero seed giving zero even

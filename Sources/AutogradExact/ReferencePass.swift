@@ -71,12 +71,16 @@ struct ReferencePass<S: ReferenceScalar> {
                         audit(byRule, against: contributions[j]!, node: node, index: index, rule: "vjp")
                     }
                 }
-            case .general where !auditing && isBuiltInStructural(node.operation):
-                for j in wanted {
-                    contributions[j] = try ruleVJP(node.operation, inputs, output: output, gradient: gradient, input: j, elementary: elementary)
-                }
             case .general:
-                contributions = try provenReverseRule(node, index: index, inputs, output, gradient, wanted: wanted)
+                // Outside audits, a built-in structural op's rule is relied on.
+                if !auditing {
+                    for j in wanted {
+                        contributions[j] = builtInVJP(node.operation, inputs, output: output, gradient: gradient, input: j)
+                    }
+                }
+                if contributions.count < wanted.count {
+                    contributions = try provenReverseRule(node, index: index, inputs, output, gradient, wanted: wanted)
+                }
             }
             if auditing { try auditForwardRule(node, index: index, inputs, output) }
             bound?.propagate(node, index: index, wanted: wanted)
