@@ -84,11 +84,11 @@ extension Rational: Comparable, Hashable {
 
     /// Hashes the small form, or the canonical numerator and denominator limbs.
     public func hash(into hasher: inout Hasher) {
-        if let small {
-            hasher.combine(small)
-            return
+        let storage: RationalStorage
+        switch representation {
+        case .small(let small): hasher.combine(small); return
+        case .big(let big): storage = big
         }
-        guard let storage = big else { return }
         for integer in [storage.numerator, storage.denominator] {
             let size = Int(integer.pointee._mp_size)
             hasher.combine(size)

@@ -18,25 +18,40 @@ import CMPFR
 /// ```
 // Sendable: the storage is never mutated once a value holds it.
 public struct Rational: @unchecked Sendable {
-    /// The value when it is a small dyadic rational (canonically: every value
-    /// that fits is kept here, never in `big`).
-    @usableFromInline let small: SmallDyadic?
-    /// The GMP value otherwise.
-    @usableFromInline let big: RationalStorage?
+    /// Where the value lives: machine words, or GMP.
+    @usableFromInline
+    enum Representation {
+        /// A small dyadic rational (canonically: every value that fits is
+        /// kept here, never in GMP).
+        case small(SmallDyadic)
+        /// Any other value.
+        case big(RationalStorage)
+    }
 
-    @usableFromInline init(small: SmallDyadic?, big: RationalStorage?) {
-        self.small = small
-        self.big = big
+    // An enum rather than an optional of each: a small value is then 32 bytes
+    // with no reference to retain or release when it is copied or destroyed,
+    // which is most of the cost of moving rationals through a replay.
+    @usableFromInline let representation: Representation
+
+    /// The value when it is a small dyadic rational.
+    @inlinable var small: SmallDyadic? {
+        if case .small(let value) = representation { return value }
+        return nil
+    }
+
+    /// The GMP value otherwise.
+    @inlinable var big: RationalStorage? {
+        if case .big(let storage) = representation { return storage }
+        return nil
     }
 
     @usableFromInline init(small: SmallDyadic) {
-        self.init(small: small, big: nil)
+        representation = .small(small)
     }
 
     /// A value from a GMP rational: kept small when it fits.
     @usableFromInline init(storage: RationalStorage) {
-        let small = SmallDyadic(storage.pointer)
-        self.init(small: small, big: small == nil ? storage : nil)
+        representation = SmallDyadic(storage.pointer).map(Representation.small) ?? .big(storage)
     }
 
     /// Calls `body` with this value as a GMP rational (made for the call if the
@@ -44,11 +59,12 @@ public struct Rational: @unchecked Sendable {
     @usableFromInline
     func withGMP<Result>(_ body: (RationalStorage) throws -> Result) rethrows -> Result {
         let storage: RationalStorage
-        if let big {
+        switch representation {
+        case .big(let big):
             storage = big
-        } else {
+        case .small(let small):
             storage = RationalStorage.make()
-            small!.write(to: storage.pointer)
+            small.write(to: storage.pointer)
         }
         return try withExtendedLifetime(storage) { try body(storage) }
     }
@@ -94,8 +110,10 @@ public struct Rational: @unchecked Sendable {
 
     /// The sign: -1, 0 or 1.
     public var signum: Int {
-        if let small { return small.numerator.signum() == 0 ? 0 : (small.numerator < 0 ? -1 : 1) }
-        return Int(big!.numerator.pointee._mp_size.signum())
+        switch representation {
+        case .small(let small): small.numerator.signum() == 0 ? 0 : (small.numerator < 0 ? -1 : 1)
+        case .big(let big): Int(big.numerator.pointee._mp_size.signum())
+        }
     }
 
     /// Whether the value is an integer.
