@@ -62,7 +62,7 @@ public struct ExactMode: Differentiable {
             .map { ExactGradient.GivenInput(leafIndex: $0.offset, shape: $0.element.shape) }
         // The recorded run's values, for the branch and domain checks; only
         // branching ops and elementary functions need them.
-        let recorded: GraphEvaluation<Double>? = graph.nodes.contains { $0.operation is any BranchingOperation }
+        let recorded: GraphEvaluation<Double>? = graph.nodes.contains { OperationConformances(of: $0.operation).contains(.branching) }
             || graph.requiresElementaryFunctions ? try graph.evaluation { $0.value } : nil
         if graph.requiresElementaryFunctions {
             return try enclosedGradient(graph, leaves, recorded: recorded, given: given, auditing: auditing)
@@ -180,7 +180,8 @@ public struct ExactMode: Differentiable {
         guard let recorded else { return [] }
         var found: [BranchDivergence] = []
         for (index, node) in run.graph.nodes.enumerated() {
-            guard let operation = node.operation as? any BranchingOperation else { continue }
+            guard OperationConformances(of: node.operation).contains(.branching),
+                  let operation = node.operation as? any BranchingOperation else { continue }
             let floatInput = recorded.value(of: node.inputs[0]).scalars
             let exactInput = run.value(of: node.inputs[0]).scalars
             for (element, (float, exact)) in zip(floatInput, exactInput).enumerated()

@@ -60,12 +60,7 @@ enum Derivation {
     case general
 
     init(_ operation: any TensorOperation) {
-        switch operation {
-        case is any ElementwiseOperation, is any ElementwiseElementaryOperation, is any BroadcastingElementwiseOperation:
-            self = .elementwise
-        default:
-            self = .general
-        }
+        self = OperationConformances(of: operation).contains(.elementwise) ? .elementwise : .general
     }
 }
 

@@ -49,7 +49,7 @@ public struct RecordedGraph {
     /// Whether some op needs elementary functions (so a field-only scalar type
     /// such as a rational cannot evaluate the graph).
     public var requiresElementaryFunctions: Bool {
-        nodes.contains { $0.operation is any ElementaryUnaryOperation }
+        nodes.contains { OperationConformances(of: $0.operation).contains(.elementary) }
     }
 
     /// Evaluates the graph over scalars with elementary functions, reading each
