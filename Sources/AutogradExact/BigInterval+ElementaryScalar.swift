@@ -86,8 +86,12 @@ extension BigInterval: ElementaryScalar {
     /// Enclosure of the quotient: `BigInterval(1) / BigInterval(3)` brackets 1/3.
     /// A divisor containing 0 gives an unbounded interval (`1 / [0, 2]` is
     /// `[0.5, +inf]`, `1 / [-1, 1]` and `1 / [0, 0]` are `[-inf, +inf]`);
-    /// `0 / [0, 0]` has a NaN endpoint. Never traps.
-    public static func / (a: BigInterval, b: BigInterval) -> BigInterval { binary(a, b, mpfi_div) }
+    /// `0 / [0, 0]` has a NaN endpoint. Never traps. (Inside an exact
+    /// replay, a divisor that is exactly 0 also makes ``ExactMode`` throw.)
+    public static func / (a: BigInterval, b: BigInterval) -> BigInterval {
+        if b.isZero { ZeroDivisionRecorder.current?.record() }
+        return binary(a, b, mpfi_div)
+    }
     /// The negated interval: `-BigInterval(lower: 1, upper: 2)` is `[-2, -1]`.
     public static prefix func - (a: BigInterval) -> BigInterval { a.unary(mpfi_neg) }
     /// `a = a + b`.

@@ -11,6 +11,9 @@ public enum ExactError: Error, Equatable, Sendable, CustomStringConvertible {
     case exponentTooLarge(exponent: Int, limit: Int)
     /// A function outside its domain, such as `log` of a negative number.
     case outsideDomain(function: String, argument: String)
+    /// An exact replay divided by zero in an op, such as `1 / x` at x = 0:
+    /// the function or its derivative is undefined there.
+    case divisionByZeroInOperation(String)
 
     public var description: String {
         switch self {
@@ -24,6 +27,8 @@ public enum ExactError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the exponent \(exponent) exceeds \(limit): the exact power would need too much memory"
         case .outsideDomain(let function, let argument):
             return "\(function) is not defined at \(argument)"
+        case .divisionByZeroInOperation(let operation):
+            return "\(operation) divides by zero: the exact function or its derivative is undefined at this input"
         }
     }
 }

@@ -67,9 +67,12 @@ public struct ExactMode: Differentiable {
         if graph.requiresElementaryFunctions {
             return try enclosedGradient(graph, leaves, recorded: recorded, given: given, auditing: auditing)
         }
-        let run = try ReferenceRun(graph, towards: leaves, elementary: .fieldOnly) { leaf in leaf.value.map(Rational.init(_:)) }
-        var pass = ReferencePass(run, elementary: .fieldOnly, auditing: auditing)
-        let reference = try pass.gradient(withRespectTo: leaves)
+        // A division by zero throws, naming the op, instead of trapping.
+        let (run, reference) = try ZeroDivisionRecorder.recording {
+            let run = try ReferenceRun(graph, towards: leaves, elementary: .fieldOnly) { leaf in leaf.value.map(Rational.init(_:)) }
+            var pass = ReferencePass(run, elementary: .fieldOnly, auditing: auditing)
+            return (run, try pass.gradient(withRespectTo: leaves))
+        }
         return ExactGradient(
             values: .rational(reference.gradients), tensors: reference.gradients.map { Tensor($0.map(\.doubleValue)) },
             elementStatuses: reference.gradients.map { Array(repeating: .exact, count: $0.elementCount) },
@@ -95,9 +98,11 @@ public struct ExactMode: Differentiable {
         var firstStep: ReferenceResult<BigInterval>?
         while true {
             let (run, reference) = try BigFloat.$defaultPrecision.withValue(bits) {
-                let run = try ReferenceRun(graph, towards: leaves, elementary: .elementary) { leaf in leaf.value.map { BigInterval($0) } }
-                var pass = ReferencePass(run, elementary: .elementary, auditing: auditing && firstStep == nil)
-                return (run, try pass.gradient(withRespectTo: leaves))
+                try ZeroDivisionRecorder.recording {
+                    let run = try ReferenceRun(graph, towards: leaves, elementary: .elementary) { leaf in leaf.value.map { BigInterval($0) } }
+                    var pass = ReferencePass(run, elementary: .elementary, auditing: auditing && firstStep == nil)
+                    return (run, try pass.gradient(withRespectTo: leaves))
+                }
             }
             let undefined = try checkDomains(run, recorded: recorded, canRaise: bits < maximumPrecision)
             if firstStep == nil { firstStep = reference }

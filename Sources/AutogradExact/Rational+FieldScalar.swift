@@ -46,8 +46,13 @@ extension Rational: FieldScalar {
     }
 
     /// The exact quotient; traps with a message on division by zero (GMP would
-    /// abort the process). ``dividing(by:)`` throws instead.
+    /// abort the process). ``dividing(by:)`` throws instead, and so does
+    /// ``ExactMode`` when a replay divides by zero.
     public static func / (a: Rational, b: Rational) -> Rational {
+        if b.signum == 0, let recorder = ZeroDivisionRecorder.current {
+            recorder.record()
+            return .zero
+        }
         do { return try a.dividing(by: b) } catch { fatalError("Rational: \(error)") }
     }
 

@@ -34,21 +34,29 @@ struct ReferenceRun<S: ReferenceScalar> {
         }
         self.relevant = relevant
         for leaf in graph.leaves { values[ObjectIdentifier(leaf)] = try leafValue(leaf) }
+        let zeroDivisions = ZeroDivisionRecorder.current
         for (index, node) in graph.nodes.enumerated() {
-            let inputs = node.inputs.map { value(of: $0) }
-            let wanted = node.inputs.indices.filter { relevant.contains(node.inputs[$0].identifier) }
-            guard Derivation(node.operation) == .elementwise, !wanted.isEmpty else {
-                values[ObjectIdentifier(node)] = try evaluate(node.operation, inputs, elementary: elementary.value)
-                continue
-            }
-            var byInput: [Int: TensorValue<S>] = [:]
-            for j in wanted {
-                let (value, partial) = try elementwiseValueAndPartial(node.operation, inputs, withRespectTo: j, elementary: elementary)
-                if values[ObjectIdentifier(node)] == nil { values[ObjectIdentifier(node)] = value }
-                byInput[j] = partial
-            }
-            partials[index] = byInput
+            try evaluate(node, index: index, elementary: elementary)
+            if let zeroDivisions, zeroDivisions.count > 0 { throw ExactError.divisionByZeroInOperation(node.name) }
         }
+    }
+
+    /// Evaluates one node: its value, and its partials when it is element-wise
+    /// and leads to a requested leaf.
+    private mutating func evaluate(_ node: GraphNode, index: Int, elementary: ElementaryEvaluation<S>) throws {
+        let inputs = node.inputs.map { value(of: $0) }
+        let wanted = node.inputs.indices.filter { relevant.contains(node.inputs[$0].identifier) }
+        guard Derivation(node.operation) == .elementwise, !wanted.isEmpty else {
+            values[ObjectIdentifier(node)] = try AutogradExact.evaluate(node.operation, inputs, elementary: elementary.value)
+            return
+        }
+        var byInput: [Int: TensorValue<S>] = [:]
+        for j in wanted {
+            let (value, partial) = try elementwiseValueAndPartial(node.operation, inputs, withRespectTo: j, elementary: elementary)
+            if values[ObjectIdentifier(node)] == nil { values[ObjectIdentifier(node)] = value }
+            byInput[j] = partial
+        }
+        partials[index] = byInput
     }
 
     /// The value of an input of a node: a leaf's or another node's output.

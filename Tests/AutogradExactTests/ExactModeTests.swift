@@ -74,6 +74,37 @@ import Testing
         }
     }
 
+    /// Where the function divides by zero, the exact strategy throws a typed
+    /// error naming the op (the tape gives ±inf or NaN), never traps.
+    @Test func divisionByZeroIsATypedErrorNamingTheOp() throws {
+        let x = Tensor([0.0, 2], requiresGrad: true)
+        let cases: [(String, (Tensor) -> Tensor, String)] = [
+            ("1/x", { 1 / $0 }, "DivBackward"),
+            ("x/(x - x)", { $0 / ($0 - $0) }, "DivBackward"),
+            ("pow(x, -1)", { $0.pow(-1) }, "PowBackward"),
+            ("relu(x)/x", { $0.relu() / $0 }, "DivBackward"),
+            ("x/0", { $0 / 0.0 }, "DivBackward"),
+        ]
+        for (label, function, operation) in cases {
+            let loss = function(x).sum()
+            #expect(throws: ExactError.divisionByZeroInOperation(operation), "\(label)") {
+                try ExactMode().gradient(of: loss, withRespectTo: [x])
+            }
+            #expect(throws: ExactError.divisionByZeroInOperation(operation), "\(label), auditing") {
+                try ExactMode().gradient(of: loss, withRespectTo: [x], auditing: true)
+            }
+        }
+        // With elementary functions (an interval replay), the same error.
+        #expect(throws: ExactError.divisionByZeroInOperation("DivBackward")) {
+            try ExactMode().gradient(of: (x.exp() / x).sum(), withRespectTo: [x])
+        }
+        // The same at a point where it is defined: the exact gradient.
+        let defined = Tensor([4.0, 2], requiresGrad: true)
+        #expect(try ExactMode().gradient(of: (1 / defined).sum(), withRespectTo: [defined]).tensors[0].scalars == [-1.0 / 16, -0.25])
+        #expect(ExactError.divisionByZeroInOperation("DivBackward").description
+            == "DivBackward divides by zero: the exact function or its derivative is undefined at this input")
+    }
+
     @Test func theFunctionAPI() throws {
         let exact = try ExactMode().gradient(at: [Tensor([1.5, -2])], of: { ($0[0] * $0[0] * $0[0]).sum() })
         #expect(exact.tensors[0].scalars == [6.75, 12])

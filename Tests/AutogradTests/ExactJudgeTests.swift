@@ -151,5 +151,9 @@ struct NoGradients: Differentiable {
         #expect(throws: GradientCheckError.wrongGradientCount(strategy: "none", expected: [[24]], got: [])) {
             try GradientCheck.check("lesson", inputs: [Tensor.zeros(24)], strategies: [NoGradients()]) { $0[0].pow(2).sum() }
         }
+        // A function undefined at the input: a typed error naming the op, no trap.
+        #expect(throws: ExactError.divisionByZeroInOperation("DivBackward")) {
+            try GradientCheck.check("reciprocal", inputs: [Tensor([0.0, 1])]) { (1 / $0[0]).sum() }
+        }
     }
 }
