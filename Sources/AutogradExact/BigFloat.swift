@@ -17,6 +17,16 @@ public struct BigFloat: Sendable {
     /// The precision, in bits, of values made in the current task (256 unless set).
     @TaskLocal public static var defaultPrecision = 256
 
+    /// The precisions accepted, in bits: at least a `Double`'s 53, so that
+    /// results round correctly to `Double`, and at most 65,536. A value of
+    /// another precision traps with a message (MPFR would abort);
+    /// ``ExactMode`` throws ``ExactError/precisionOutOfRange(precision:range:)``.
+    ///
+    /// ```swift
+    /// BigFloat.precisionRange.contains(256)   // true
+    /// ```
+    public static let precisionRange = 53...65_536
+
     @usableFromInline let storage: BigFloatStorage
 
     @usableFromInline init(storage: BigFloatStorage) { self.storage = storage }

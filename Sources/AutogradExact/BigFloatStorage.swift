@@ -9,6 +9,10 @@ final class BigFloatStorage: @unchecked Sendable {
 
     /// NaN, with `precision` bits.
     @usableFromInline init(precision: Int) {
+        precondition(
+            BigFloat.precisionRange.contains(precision),
+            "BigFloat: a precision of \(precision) bits is outside \(BigFloat.precisionRange.lowerBound)...\(BigFloat.precisionRange.upperBound)"
+        )
         pointer = .allocate(capacity: 1)
         mpfr_init2(pointer, mpfr_prec_t(precision))
     }

@@ -11,6 +11,10 @@ final class BigIntervalStorage: @unchecked Sendable {
 
     /// [NaN, NaN], with `precision` bits per endpoint.
     @usableFromInline init(precision: Int) {
+        precondition(
+            BigFloat.precisionRange.contains(precision),
+            "BigInterval: a precision of \(precision) bits is outside \(BigFloat.precisionRange.lowerBound)...\(BigFloat.precisionRange.upperBound)"
+        )
         pointer = .allocate(capacity: 1)
         mpfi_init2(pointer, mpfr_prec_t(precision))
     }

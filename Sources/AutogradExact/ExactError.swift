@@ -14,6 +14,8 @@ public enum ExactError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An exact replay divided by zero in an op, such as `1 / x` at x = 0:
     /// the function or its derivative is undefined there.
     case divisionByZeroInOperation(String)
+    /// A precision outside ``BigFloat/precisionRange``.
+    case precisionOutOfRange(precision: Int, range: ClosedRange<Int>)
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum ExactError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(function) is not defined at \(argument)"
         case .divisionByZeroInOperation(let operation):
             return "\(operation) divides by zero: the exact function or its derivative is undefined at this input"
+        case .precisionOutOfRange(let precision, let range):
+            return "a precision of \(precision) bits is outside \(range.lowerBound)...\(range.upperBound)"
         }
     }
 }

@@ -54,6 +54,9 @@ public struct ExactMode: Differentiable {
     /// exact.roundingBounds![0]  // how far a correct Double gradient may be off
     /// ```
     public func gradient(of result: Tensor, withRespectTo leaves: [Tensor], auditing: Bool) throws -> ExactGradient {
+        for bits in [precision, maximumPrecision] where !BigFloat.precisionRange.contains(bits) {
+            throw ExactError.precisionOutOfRange(precision: bits, range: BigFloat.precisionRange)
+        }
         try Tensor.checkDifferentiable(leaves)
         guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
         let graph = RecordedGraph(result)

@@ -45,6 +45,25 @@ import Testing
         #expect(BigFloat.root(BigFloat(27), 3).doubleValue == 3)
     }
 
+    /// MPFR aborts on a precision it cannot take, and 1 bit gives e ≈ 2:
+    /// both trap with a message naming the accepted range instead.
+    @Test func aPrecisionOutsideTheRangeTrapsWithAMessage() async {
+        let zero = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = BigFloat(1.5, precision: 0)
+        }
+        let one = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = BigFloat.$defaultPrecision.withValue(1) { BigFloat.exp(BigFloat(1)) }
+        }
+        let huge = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = BigFloat.$defaultPrecision.withValue(Int.max) { BigInterval(1.5) }
+        }
+        let messages = [zero, one, huge].map { String(decoding: $0?.standardErrorContent ?? [], as: UTF8.self) }
+        #expect(messages[0].contains("BigFloat: a precision of 0 bits is outside 53...65536"))
+        #expect(messages[1].contains("BigFloat: a precision of 1 bits is outside 53...65536"))
+        #expect(messages[2].contains("BigInterval: a precision of \(Int.max) bits is outside 53...65536"))
+        #expect(BigFloat(1.5, precision: 53).precision == 53 && BigFloat(1.5, precision: 65_536).precision == 65_536)
+    }
+
     @Test func outsideTheDomainIsNaNNotACrash() {
         #expect(BigFloat.log(BigFloat(-1)).isNaN)
         #expect(BigFloat.sqrt(BigFloat(-4)).isNaN)

@@ -1,4 +1,5 @@
 import AutogradCore
+import AutogradExact
 import Configuration
 import Foundation
 
@@ -96,7 +97,7 @@ public struct AutogradConfiguration: Sendable {
     /// The built-in precision cap of the exact backend, in bits.
     public static let defaultMaximumPrecision = 4096
     /// The precisions accepted, in bits: at least a `Double`'s 53, so results round correctly.
-    public static let precisionRange = 53...65_536
+    public static let precisionRange = BigFloat.precisionRange
     /// The built-in cross-check bound, in ULPs.
     public static let defaultCheckULPs = 4.0
 
