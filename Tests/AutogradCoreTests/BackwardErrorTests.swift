@@ -51,6 +51,29 @@ import Testing
         #expect(throws: AutogradError.doesNotRequireGrad) { try y.backward() }
     }
 
+    /// A loss built inside a no-grad scope has no gradient in any strategy
+    /// (ForwardMode returned zeros).
+    @Test func aLossBuiltWithoutGradHasNoGradientInAnyStrategy() {
+        let x = Tensor([1.0, 2], requiresGrad: true)
+        let loss = withNoGrad { (x * x).sum() }
+        #expect(throws: AutogradError.doesNotRequireGrad) { try loss.backward() }
+        let strategies: [any Differentiable] = [ReverseMode(), ForwardMode()]
+        for strategy in strategies {
+            #expect(throws: AutogradError.doesNotRequireGrad, "\(strategy.name)") {
+                try strategy.gradient(of: loss, withRespectTo: [x])
+            }
+        }
+        #expect(x.grad == nil)
+    }
+
+    /// n·xⁿ⁻¹ for n = Int.min, whose predecessor Int cannot hold.
+    @Test func thePowerIntMinHasADerivative() throws {
+        let x = Tensor([1.0, -1], requiresGrad: true)
+        try x.pow(Int.min).sum().backward()
+        #expect(x.grad?.scalars == [Double(Int.min), -Double(Int.min)])
+        #expect(try ForwardMode().gradient(of: x.pow(Int.min).sum(), withRespectTo: [x])[0].scalars == x.grad?.scalars)
+    }
+
     @Test func reverseModeRejectsInputsThatCannotHaveGradients() {
         let x = Tensor([1.0, 2], requiresGrad: true)
         let constant = Tensor([3.0, 4])

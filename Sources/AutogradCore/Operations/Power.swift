@@ -15,7 +15,7 @@ public struct IntegerPower: ElementwiseOperation {
     /// n·xⁿ⁻¹ (0 when n = 0, even at x = 0).
     @inlinable
     public func derivative<S: FieldScalar>(at x: S, output: S) -> S {
-        exponent == 0 ? .zero : S(Double(exponent)) * Self.power(x, exponent - 1)
+        exponent == 0 ? .zero : S(Double(exponent)) * Self.power(x, predecessorOf: exponent)
     }
 
     // Squares, the commonest power, get loops without the general power's
@@ -41,15 +41,29 @@ public struct IntegerPower: ElementwiseOperation {
     /// `x` to the power `n` by repeated squaring; a negative `n` gives `1/x^|n|`.
     @inlinable
     public static func power<S: FieldScalar>(_ x: S, _ n: Int) -> S {
+        let result = power(x, magnitude: n.magnitude)
+        return n < 0 ? 1 / result : result
+    }
+
+    /// `x` to the power `n − 1`, also for `n = Int.min` (whose predecessor
+    /// `Int` cannot hold).
+    @inlinable
+    static func power<S: FieldScalar>(_ x: S, predecessorOf n: Int) -> S {
+        n > 0 ? power(x, magnitude: UInt(n - 1)) : 1 / power(x, magnitude: n.magnitude + 1)
+    }
+
+    /// `x^m` for a non-negative `m`, by repeated squaring.
+    @inlinable
+    static func power<S: FieldScalar>(_ x: S, magnitude: UInt) -> S {
         var result: S = 1
         var base = x
-        var remaining = n.magnitude
+        var remaining = magnitude
         while remaining > 0 {
             if remaining & 1 == 1 { result *= base }
             remaining >>= 1
             if remaining > 0 { base *= base }
         }
-        return n < 0 ? 1 / result : result
+        return result
     }
 }
 
