@@ -58,6 +58,7 @@ public struct ExactMode: Differentiable {
             throw ExactError.precisionOutOfRange(precision: bits, range: BigFloat.precisionRange)
         }
         try Tensor.checkDifferentiable(leaves)
+        guard result.requiresGrad else { throw AutogradError.doesNotRequireGrad }
         guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
         let graph = RecordedGraph(result)
         try checkInputs(of: graph)

@@ -72,6 +72,9 @@ import Testing
         #expect(throws: AutogradError.nonScalarBackward(shape: [2])) {
             try ExactMode().gradient(of: z * 2, withRespectTo: [z])
         }
+        // A loss built in a no-grad scope has no gradient, as in backward().
+        let noGrad = withNoGrad { (z * z).sum() }
+        #expect(throws: AutogradError.doesNotRequireGrad) { try ExactMode().gradient(of: noGrad, withRespectTo: [z]) }
         // Precisions MPFR cannot take, or too low to round to a Double.
         for (precision, maximum, bad) in [(0, 4096, 0), (1, 4096, 1), (256, 100_000, 100_000), (Int.max, 4096, Int.max)] {
             #expect(throws: ExactError.precisionOutOfRange(precision: bad, range: 53...65_536)) {

@@ -55,6 +55,9 @@ public struct ForwardMode: Differentiable {
     /// ```
     public func gradient(of result: Tensor, withRespectTo leaves: [Tensor]) throws -> [Tensor] {
         try Tensor.checkDifferentiable(leaves)
+        // As backward() and ReverseMode: a result that no recorded op made
+        // from a leaf requiring gradients (a no-grad scope) has no gradient.
+        guard result.requiresGrad else { throw AutogradError.doesNotRequireGrad }
         guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
         let propagation = try TangentPropagation(result)
         // Each distinct leaf that the result reads, with its slot; one lane per element.
