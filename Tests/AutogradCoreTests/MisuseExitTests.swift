@@ -66,4 +66,25 @@ import Testing
         }
         #expect(Self.trapMessage(result).contains("use detach()"))
     }
+
+    /// PyTorch refuses a `.grad` of another shape; a backward pass would
+    /// otherwise broadcast it ([3] + [3, 1] is [3, 3]).
+    @Test func assigningAGradOfAnotherShapeTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let x = Tensor.ones(3, requiresGrad: true)
+            x.grad = Tensor.ones(3, 1)
+        }
+        #expect(Self.trapMessage(result).contains("grad: the gradient assigned has shape [3, 1], but the tensor has shape [3]"))
+        let x = Tensor.ones(3, requiresGrad: true)
+        x.grad = Tensor.zeros(3)
+        #expect(x.grad?.scalars == [0, 0, 0])
+    }
+
+    @Test func aShapeWithMoreElementsThanAnIntCanCountTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros(1 << 40, 1 << 40)
+        }
+        #expect(Self.trapMessage(result).contains("Shape: [1099511627776, 1099511627776] has more elements than an Int can count"))
+        #expect(Shape([1 << 40, 1 << 40, 0]).elementCount == 0)
+    }
 }

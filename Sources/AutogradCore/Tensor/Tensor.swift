@@ -20,7 +20,25 @@ public final class Tensor {
     @exclusivity(unchecked) public private(set) var gradFn: GraphNode?
     /// The accumulated gradient of a leaf that requires gradients, after `backward()`;
     /// `nil` otherwise. Set it to `nil` (or call ``zeroGrad()``) to start afresh.
-    @exclusivity(unchecked) public var grad: Tensor?
+    /// A gradient assigned must have this tensor's shape (else it traps, as
+    /// PyTorch refuses it), so that the next backward pass adds to it element
+    /// for element.
+    ///
+    /// ```swift
+    /// let x = Tensor([1.0, 2, 3], requiresGrad: true)
+    /// x.grad = Tensor.zeros(3)      // fine
+    /// x.grad = Tensor.ones(3, 1)    // traps: shape [3, 1], not [3]
+    /// ```
+    public var grad: Tensor? {
+        get { storedGrad }
+        set {
+            if let newValue, newValue.shape != shape {
+                fatalError("grad: the gradient assigned has shape \(newValue.shape), but the tensor has shape \(shape)")
+            }
+            storedGrad = newValue
+        }
+    }
+    @exclusivity(unchecked) private var storedGrad: Tensor?
     @exclusivity(unchecked) @usableFromInline var leafRequiresGrad: Bool
 
     /// A leaf tensor with the given values.

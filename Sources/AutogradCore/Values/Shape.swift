@@ -12,11 +12,18 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
     /// The size of each dimension, outermost first.
     public var dimensions: [Int]
 
-    /// A shape with the given dimensions; every dimension must be non-negative.
+    /// A shape with the given dimensions; every dimension must be
+    /// non-negative, and their product must fit in an `Int`.
     @inlinable
     public init(_ dimensions: [Int]) {
-        for size in dimensions where size < 0 {
-            fatalError("Shape: dimension sizes must be non-negative, got \(dimensions)")
+        var count = 1
+        for size in dimensions {
+            if size < 0 { fatalError("Shape: dimension sizes must be non-negative, got \(dimensions)") }
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            if overflow && !dimensions.contains(0) {
+                fatalError("Shape: \(dimensions) has more elements than an Int can count")
+            }
+            count = overflow ? 0 : product
         }
         self.dimensions = dimensions
     }
@@ -29,8 +36,9 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
     /// The number of dimensions (0 for a zero-dimensional tensor).
     @inlinable public var rank: Int { dimensions.count }
 
-    /// The number of elements: the product of the dimensions (1 for `[]`).
-    @inlinable public var elementCount: Int { dimensions.reduce(1, *) }
+    /// The number of elements: the product of the dimensions (1 for `[]`;
+    /// 0 with a zero dimension, even when the others' product is beyond `Int`).
+    @inlinable public var elementCount: Int { dimensions.contains(0) ? 0 : dimensions.reduce(1, *) }
 
     /// The size of dimension `axis`.
     @inlinable public subscript(axis: Int) -> Int { dimensions[axis] }
