@@ -19,9 +19,10 @@ public class GraphNode: CustomStringConvertible {
         fatalError("GraphNode.operation: every node is an OperationNode")
     }
     /// The first input (kept inline: an array per node would cost an allocation).
-    @usableFromInline let firstInput: GraphInput
+    /// Set only when the node is freed (see `deinit`).
+    @exclusivity(unchecked) @usableFromInline private(set) var firstInput: GraphInput
     /// The second input of a binary operation.
-    @usableFromInline let secondInput: GraphInput?
+    @exclusivity(unchecked) @usableFromInline private(set) var secondInput: GraphInput?
     /// The shape of the tensor this node made.
     public let shape: Shape
 
@@ -59,6 +60,42 @@ public class GraphNode: CustomStringConvertible {
         self.backwardRule = backwardRule
         self.sequenceNumber = GraphCounter.next()
     }
+
+    // Freeing a node frees the input nodes that only it keeps alive, and
+    // Swift would do so from inside this deinit, recursively: a chain of
+    // 50,000 ops overflowed the stack. Instead, the inputs of a dying node
+    // are detached, and the nodes that were held only there are released one
+    // at a time from this loop, each after its own inputs were detached. (A
+    // chain needs no array: the array holds only second inputs.)
+    deinit {
+        var waiting: [GraphNode] = []
+        var next = Self.detachInputs(of: self, queueingSecond: &waiting)
+        while let node = next ?? waiting.popLast() {
+            next = Self.detachInputs(of: node, queueingSecond: &waiting)
+        }
+    }
+
+    /// Replaces `node`'s inputs by a placeholder and returns the first input
+    /// node that nothing else holds, queueing a second one in `waiting`. (Any
+    /// other input node is released here and lives on, held elsewhere.)
+    private static func detachInputs(of node: GraphNode, queueingSecond waiting: inout [GraphNode]) -> GraphNode? {
+        var dying: GraphNode?
+        if case .node(var input) = node.firstInput {
+            node.firstInput = .leaf(detachedPlaceholder)
+            if isKnownUniquelyReferenced(&input) { dying = input }
+        }
+        if case .node(var input) = node.secondInput {
+            node.secondInput = nil
+            if isKnownUniquelyReferenced(&input) {
+                if dying == nil { dying = input } else { waiting.append(input) }
+            }
+        }
+        return dying
+    }
+
+    /// What a freed node's input becomes: a leaf that holds no graph.
+    /// (Unsafe only in name: only freed nodes, which nothing can read, hold it.)
+    nonisolated(unsafe) private static let detachedPlaceholder = Tensor(TensorValue(scalar: 0))
 
     /// Drops the values saved for the reverse rule, after a backward pass.
     /// The node class that holds them overrides it to let them go.
