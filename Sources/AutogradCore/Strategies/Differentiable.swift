@@ -19,7 +19,7 @@
 /// let loss = (predicted - real).pow(2).sum()
 /// let gradient = try strategy.gradient(of: loss, withRespectTo: [predicted]).tensors[0]
 /// ```
-public protocol Differentiable {
+public protocol Differentiable: Sendable {
     /// What the strategy returns: at least the gradients as `Double` tensors.
     associatedtype Gradient: GradientCollection
 

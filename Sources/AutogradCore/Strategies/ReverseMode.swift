@@ -3,7 +3,8 @@
 ///
 /// Unlike `backward()`, it returns the gradients (like `torch.autograd.grad`)
 /// and leaves `.grad` and the graph untouched, so other strategies can
-/// differentiate the same result afterwards. After `backward()` has freed the
+/// differentiate the same result afterwards, or at the same time from other
+/// tasks. After `backward()` has freed the
 /// graph's saved values, it replays the recorded graph in `Double` with the
 /// same rules instead, which gives the same gradient bit for bit.
 ///
@@ -32,8 +33,9 @@ public struct ReverseMode: Differentiable {
                     }
                 }
             )
-        } catch .graphFreed {
-            // backward() freed the saved values: drop what was delivered and replay instead.
+        } catch .graphFreed, .graphInUse {
+            // backward() freed the saved values (or another task's backward()
+            // is freeing them): nothing was delivered; replay instead.
             return try Self.replayedGradient(of: result, withRespectTo: leaves)
         }
         return leaves.indices.map { Tensor(gradients[$0] ?? .zeros(leaves[$0].shape)) }

@@ -36,8 +36,15 @@ struct TangentPropagation {
     /// with the ops' specialised value kernels (the same bits).
     init(_ result: Tensor) throws {
         let graph = RecordedGraph(result)
-        // The recorded outputs, or, after a backward pass freed them, a replay.
-        let saved = graph.nodes.map(\.savedOutput)
+        // The recorded outputs, or, after a backward pass freed them (or while
+        // another task's backward pass frees them), a replay.
+        let saved: [TensorValue<Double>?]
+        if let claim = try? SavedValuesClaim(graph.nodes, freeing: false) {
+            saved = graph.nodes.map(\.savedOutput)
+            claim.release()
+        } else {
+            saved = graph.nodes.map { _ in nil }
+        }
         let evaluation: GraphEvaluation<Double>? = saved.contains { $0 == nil } ? try graph.evaluation { $0.value } : nil
         var leafSlots: [ObjectIdentifier: Int] = [:]
         var nodeSlots: [ObjectIdentifier: Int] = [:]

@@ -11,6 +11,9 @@ public enum AutogradError: Error, Equatable, Sendable, CustomStringConvertible {
     case gradientShapeMismatch(expected: Shape, got: Shape)
     /// A second backward pass through a graph whose saved values were freed.
     case graphFreed(node: String)
+    /// A backward pass that frees the graph while another task differentiates
+    /// it, or a pass on a graph that another task's backward pass is freeing.
+    case graphInUse(node: String)
     /// A tensor to differentiate with respect to does not require gradients.
     case inputDoesNotRequireGrad(index: Int)
     /// A tensor to differentiate with respect to is not a leaf.
@@ -37,6 +40,9 @@ public enum AutogradError: Error, Equatable, Sendable, CustomStringConvertible {
         case .graphFreed(let node):
             return "trying to backward through the graph a second time (\(node) was freed after the first pass): "
                 + "pass retainGraph: true to the first backward() if you need to backward through the graph again"
+        case .graphInUse(let node):
+            return "another task is differentiating this graph (\(node)) while backward() frees it: "
+                + "pass retainGraph: true to backward() calls that share a graph, or wait for the other task"
         case .inputDoesNotRequireGrad(let index):
             return "input \(index) does not require grad: set requiresGrad = true on it before computing the result"
         case .tangentCountMismatch(let expected, let got):

@@ -2,41 +2,13 @@
 /// the leaves, each once, after every node that uses its output, and hands each
 /// leaf its gradient.
 struct Backpropagation {
-    /// The nodes reachable from `root`, each after all nodes that consume its
-    /// output (descending creation order). Throws, before anything changes, when
-    /// a reverse rule was freed.
-    static func nodesInReverseOrder(from root: GraphNode) throws(AutogradError) -> [GraphNode] {
-        let mark = GraphCounter.next()
-        // The array is also the work list: nodes are visited in the order found.
-        var nodes: [GraphNode] = []
-        nodes.reserveCapacity(16)
-        nodes.append(root)
-        root.visitMark = mark
-        var sorted = true
-        var next = 0
-        func visit(_ input: GraphInput?) {
-            if case .node(let node) = input, node.visitMark != mark {
-                node.visitMark = mark
-                if node.sequenceNumber > nodes[nodes.count - 1].sequenceNumber { sorted = false }
-                nodes.append(node)
-            }
-        }
-        while next < nodes.count {
-            let node = nodes[next]
-            guard !node.isFreed else { throw .graphFreed(node: node.name) }
-            visit(node.firstInput)
-            visit(node.secondInput)
-            next += 1
-        }
-        // A chain of ops comes out of the search in order already.
-        if !sorted { nodes.sort { $0.sequenceNumber > $1.sequenceNumber } }
-        return nodes
-    }
-
     /// Propagates `seed`, the gradient of `root`'s value, to the leaves for which
     /// `wants` is true, calling `deliver` with each contribution (a leaf used
-    /// twice receives two).
+    /// twice receives two). Unless `retainGraph`, frees the saved values.
     ///
+    /// The pass's state (which nodes it visits, their pending gradients) is its
+    /// own, so passes that retain the graph can run on one graph at once; a
+    /// pass that frees it claims its nodes alone (else ``AutogradError/graphInUse(node:)``).
     /// All checks happen before the first rule runs, so an error changes nothing.
     static func run(
         from root: Tensor, seed: TensorValue<Double>, retainGraph: Bool,
@@ -46,31 +18,29 @@ struct Backpropagation {
             if wants(root) { deliver(root, seed) }
             return
         }
-        let nodes = try nodesInReverseOrder(from: rootNode)
-        rootNode.pendingGradient = seed
-        for node in nodes {
-            guard let gradient = node.pendingGradient else { continue }
-            node.pendingGradient = nil
-            propagate(gradient, from: node, to: node.firstInput, index: 0, wants: wants, deliver: deliver)
-            if let second = node.secondInput {
-                propagate(gradient, from: node, to: second, index: 1, wants: wants, deliver: deliver)
+        let order = NodeOrder(reachableFrom: rootNode)
+        let claim = try SavedValuesClaim(order.nodes, freeing: !retainGraph)
+        var pending = [TensorValue<Double>?](repeating: nil, count: order.nodes.count)
+        pending[0] = seed
+        for (position, node) in order.nodes.enumerated() {
+            defer { if !retainGraph { node.free() } }
+            guard let gradient = pending[position] else { continue }
+            pending[position] = nil
+            // Hands one input its share of the node's gradient.
+            func propagate(to input: GraphInput, index: Int) {
+                switch input {
+                case .node(let next):
+                    let contribution = node.backwardRule(node, gradient, index)
+                    let target = order.position(of: next, hint: position + 1)!
+                    pending[target] = pending[target].map { $0.adding(contribution) } ?? contribution
+                case .leaf(let leaf):
+                    if wants(leaf) { deliver(leaf, node.backwardRule(node, gradient, index)) }
+                }
             }
-            if !retainGraph { node.free() }
+            propagate(to: node.firstInput, index: 0)
+            if let second = node.secondInput { propagate(to: second, index: 1) }
         }
-    }
-
-    /// Hands one input of a node its share of the node's gradient.
-    private static func propagate(
-        _ gradient: TensorValue<Double>, from node: GraphNode, to input: GraphInput, index: Int,
-        wants: (Tensor) -> Bool, deliver: (Tensor, TensorValue<Double>) -> Void
-    ) {
-        switch input {
-        case .node(let next):
-            let contribution = node.backwardRule(node, gradient, index)
-            next.pendingGradient = next.pendingGradient.map { $0.adding(contribution) } ?? contribution
-        case .leaf(let leaf):
-            if wants(leaf) { deliver(leaf, node.backwardRule(node, gradient, index)) }
-        }
+        claim.release()
     }
 }
 
@@ -89,6 +59,13 @@ extension Tensor {
     /// - Throws: ``AutogradError`` when this tensor does not require gradients,
     ///   when it has more than one element and no gradient is given, when the
     ///   gradient's shape is wrong, or when the graph was freed. Nothing changes then.
+    ///
+    /// Tasks may share a graph: passes that keep it (`retainGraph: true`, and
+    /// every strategy) run side by side, and their contributions add up in
+    /// `.grad` as if they had run one after the other. A pass that frees the
+    /// graph needs it alone: while another task differentiates the graph it
+    /// throws ``AutogradError/graphInUse(node:)`` and changes nothing (and a
+    /// strategy that meets a graph being freed replays it instead).
     ///
     /// ```swift
     /// let loss = (predicted - real).pow(2).sum()
@@ -121,8 +98,4 @@ extension Tensor {
     /// The seed of a backward pass from a zero-dimensional result, shared.
     private static let scalarOne = TensorValue<Double>(scalar: 1)
 
-    /// Adds a contribution to `.grad`, as PyTorch's `AccumulateGrad` does.
-    func accumulateGrad(_ contribution: TensorValue<Double>) {
-        grad = Tensor(grad.map { $0.value.adding(contribution) } ?? contribution)
-    }
 }

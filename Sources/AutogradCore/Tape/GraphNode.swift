@@ -9,11 +9,15 @@ import Synchronization
 /// after `backward()` drops only the saved values, so strategies can still
 /// interpret the graph again.
 ///
+/// Nodes are `Sendable`: their operation and inputs never change while any
+/// tensor can reach them, and their saved values are read and freed under
+/// claims (`SavedValuesClaim`) that let passes share a graph safely.
+///
 /// ```swift
 /// let y = Tensor.ones(2, 4, requiresGrad: true) + 1
 /// print(y.gradFn!)   // AddBackward
 /// ```
-public class GraphNode: CustomStringConvertible {
+public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     /// The operation, with its parameters.
     public var operation: any TensorOperation {
         fatalError("GraphNode.operation: every node is an OperationNode")
@@ -39,12 +43,14 @@ public class GraphNode: CustomStringConvertible {
     /// The operation's value over `Double` and dual scalars, specialised when
     /// the op was recorded, so that replays run compiled loops.
     @usableFromInline let dualKernels: ReplayKernels
+    /// Who uses the saved values: the number of passes reading them (≥ 0),
+    /// or ``SavedValuesClaim/freeing`` while a backward pass frees them, or
+    /// ``SavedValuesClaim/freed`` after. Passes keep their other state to
+    /// themselves, so any number of them can read one graph at once.
+    let useState = Atomic<Int>(0)
+
     /// Whether a backward pass without `retainGraph` dropped the saved values.
-    @exclusivity(unchecked) public private(set) var isFreed = false
-    /// The gradient accumulated for this node's output during a backward pass.
-    @exclusivity(unchecked) var pendingGradient: TensorValue<Double>?
-    /// The number of the traversal that last visited this node.
-    @exclusivity(unchecked) var visitMark = 0
+    public var isFreed: Bool { useState.load(ordering: .acquiring) == SavedValuesClaim.freed }
 
     @usableFromInline
     init(
@@ -97,9 +103,10 @@ public class GraphNode: CustomStringConvertible {
     /// (Unsafe only in name: only freed nodes, which nothing can read, hold it.)
     nonisolated(unsafe) private static let detachedPlaceholder = Tensor(TensorValue(scalar: 0))
 
-    /// Drops the values saved for the reverse rule, after a backward pass.
-    /// The node class that holds them overrides it to let them go.
-    func free() { isFreed = true }
+    /// Drops the values saved for the reverse rule, during a backward pass
+    /// that claimed the node for freeing. The node class that holds them
+    /// overrides it to let them go.
+    func free() {}
 
     /// The output's value as recorded, until a backward pass frees it.
     var savedOutput: TensorValue<Double>? { nil }
@@ -121,7 +128,7 @@ public class GraphNode: CustomStringConvertible {
 }
 
 /// Where an input of a graph node comes from.
-public enum GraphInput {
+public enum GraphInput: Sendable {
     /// The output of another recorded operation.
     case node(GraphNode)
     /// A tensor that no recorded operation made: a leaf (requiring gradients or
@@ -176,7 +183,6 @@ final class OperationNode<Operation: TensorOperation>: GraphNode {
     override var savedOutput: TensorValue<Double>? { outputValue }
 
     override func free() {
-        super.free()
         firstValue = nil
         secondValue = nil
         outputValue = nil

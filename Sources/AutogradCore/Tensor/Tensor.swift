@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An n-dimensional array of `Double`s that records the operations on it for
 /// automatic differentiation, with PyTorch's semantics.
 ///
@@ -13,7 +15,15 @@
 /// print(x.grad!)   // tensor([[2., 2.],
 ///                  //         [2., 2.]])
 /// ```
-public final class Tensor {
+///
+/// Tensors are `Sendable`: tasks may share them. Their values never change;
+/// `.grad` is read and written under a lock, so backward passes in several
+/// tasks may accumulate into one leaf; and the recorded graph may be
+/// differentiated by several tasks at once (see ``backward(gradient:retainGraph:)``
+/// for the one exception). Setting ``requiresGrad`` and ``detachInPlace()``
+/// change a tensor itself: do them before sharing it, not while another
+/// task uses it.
+public final class Tensor: @unchecked Sendable {
     /// The shape and the elements.
     public let value: TensorValue<Double>
     /// The node of the operation that made this tensor, or `nil` for a leaf.
@@ -30,15 +40,26 @@ public final class Tensor {
     /// x.grad = Tensor.ones(3, 1)    // traps: shape [3, 1], not [3]
     /// ```
     public var grad: Tensor? {
-        get { storedGrad }
+        get { Self.gradLock.withLock { _ in storedGrad } }
         set {
             if let newValue, newValue.shape != shape {
                 fatalError("grad: the gradient assigned has shape \(newValue.shape), but the tensor has shape \(shape)")
             }
-            storedGrad = newValue
+            Self.gradLock.withLock { _ in storedGrad = newValue }
         }
     }
     @exclusivity(unchecked) private var storedGrad: Tensor?
+
+    /// Guards every tensor's `.grad` (one lock: gradients are read and
+    /// accumulated once per leaf per pass, so it is rarely contended).
+    private static let gradLock = Mutex(())
+
+    /// Adds a contribution to `.grad`, as PyTorch's `AccumulateGrad` does.
+    func accumulateGrad(_ contribution: TensorValue<Double>) {
+        Self.gradLock.withLock { _ in
+            storedGrad = Tensor(storedGrad.map { $0.value.adding(contribution) } ?? contribution)
+        }
+    }
     @exclusivity(unchecked) @usableFromInline var leafRequiresGrad: Bool
 
     /// A leaf tensor with the given values.
