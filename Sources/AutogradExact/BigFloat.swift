@@ -56,7 +56,12 @@ public struct BigFloat: Sendable {
         }
     }
 
-    /// Parses a decimal number (`"0.1"`, `"-2.5e-3"`), rounded to nearest.
+    /// Parses a decimal number (`"0.1"`, `"-2.5e-3"`), rounded to nearest;
+    /// throws ``ExactError/malformedBigFloat(_:)`` for anything else.
+    ///
+    /// ```swift
+    /// try BigFloat("0.1", precision: 64)
+    /// ```
     public init(_ text: String, precision: Int = BigFloat.defaultPrecision) throws(ExactError) {
         let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         var parsedAll = false
@@ -67,7 +72,7 @@ public struct BigFloat: Sendable {
                 parsedAll = !trimmed.isEmpty && end.map { $0.pointee == 0 && $0 != UnsafeMutablePointer(mutating: start) } == true
             }
         }
-        guard parsedAll, !value.isNaN else { throw .malformedNumber(text) }
+        guard parsedAll, !value.isNaN else { throw .malformedBigFloat(text) }
         self = value
     }
 

@@ -102,10 +102,12 @@ public struct Rational: @unchecked Sendable {
     }
 
     /// Parses an integer (`"-12"`), a fraction (`"3/4"`) or a decimal
-    /// (`"0.1"`, `"-2.5e-3"`), exactly: `"0.1"` is 1/10.
+    /// (`"0.1"`, `"-2.5e-3"`), exactly: `"0.1"` is 1/10. Throws
+    /// ``ExactError/zeroDenominator(_:)`` for `"1/0"`,
+    /// ``ExactError/exponentOutOfRange(_:limit:)`` for an exponent beyond
+    /// 100000 (`"1e999999"`), ``ExactError/malformedNumber(_:)`` otherwise.
     public init(_ text: String) throws(ExactError) {
-        guard let value = Rational.parse(text) else { throw .malformedNumber(text) }
-        self = value
+        self = try Rational.parse(text)
     }
 
     /// The sign: -1, 0 or 1.
@@ -192,17 +194,17 @@ public struct Rational: @unchecked Sendable {
         return text
     }
 
-    /// Parses the forms ``init(_:)`` accepts; `nil` for anything else.
-    static func parse(_ text: String) -> Rational? {
+    /// Parses the forms ``init(_:)`` accepts; throws what is wrong with anything else.
+    static func parse(_ text: String) throws(ExactError) -> Rational {
         let trimmed = text.trimmingWhitespace()
         let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count == 2 {
-            guard let numerator = integer(parts[0]), let denominator = integer(parts[1]) else { return nil }
-            guard denominator.signum != 0 else { return nil }
+            guard let numerator = integer(parts[0]), let denominator = integer(parts[1]) else { throw .malformedNumber(text) }
+            guard denominator.signum != 0 else { throw .zeroDenominator(text) }
             return numerator / denominator
         }
-        guard parts.count == 1 else { return nil }
-        return decimal(trimmed)
+        guard parts.count == 1, let value = try decimal(trimmed, text: text) else { throw .malformedNumber(text) }
+        return value
     }
 
     /// An optionally signed run of decimal digits.
@@ -220,14 +222,15 @@ public struct Rational: @unchecked Sendable {
         return negative ? -value : value
     }
 
-    /// `[sign] digits [. digits] [e|E [sign] digits]`, exactly.
-    private static func decimal(_ text: String) -> Rational? {
-        var mantissa = Substring(text)
-        var exponent = 0
+    /// `[sign] digits [. digits] [e|E [sign] digits]`, exactly; `nil` when
+    /// malformed, and throws when the exponent of `text` (as given) is beyond 100000.
+    private static func decimal(_ trimmed: String, text: String) throws(ExactError) -> Rational? {
+        var mantissa = Substring(trimmed)
+        var power: Substring = "0"
         if let e = mantissa.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            let power = mantissa[mantissa.index(after: e)...]
-            guard let value = Int(power), abs(value) <= 100_000 else { return nil }
-            exponent = value
+            power = mantissa[mantissa.index(after: e)...]
+            let powerDigits = power.first == "-" || power.first == "+" ? power.dropFirst() : power
+            guard !powerDigits.isEmpty, powerDigits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
             mantissa = mantissa[..<e]
         }
         var whole = mantissa
@@ -243,6 +246,8 @@ public struct Rational: @unchecked Sendable {
               wholeDigits.allSatisfy({ $0.isASCII && $0.isNumber }),
               let digits = integer(Substring(sign + (wholeDigits.isEmpty ? "0" : wholeDigits) + fraction))
         else { return nil }
+        let limit = 100_000
+        guard let exponent = Int(power), exponent.magnitude <= limit else { throw .exponentOutOfRange(text, limit: limit) }
         let scale = exponent - fraction.count
         let ten = Rational(10)
         return scale >= 0 ? digits * ten.power(scale) : digits / ten.power(-scale)

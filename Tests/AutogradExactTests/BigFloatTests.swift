@@ -83,7 +83,7 @@ import Testing
 
     @Test(arguments: ["", "abc", "1.2.3", "1e", "0x"])
     func malformedStringsThrow(_ text: String) {
-        #expect(throws: ExactError.malformedNumber(text)) { try BigFloat(text) }
+        #expect(throws: ExactError.malformedBigFloat(text)) { try BigFloat(text) }
     }
 
     @Test func equalValuesOfDifferentPrecisionsAreEqualAndHashAlike() {

@@ -58,7 +58,7 @@ import Testing
         #expect(throws: ExactError.self) { try Rational(exactly: .nan) }
         #expect(throws: ExactError.divisionByZero) { try Rational(1).dividing(by: 0) }
         #expect(throws: ExactError.divisionByZero) { try Rational(numerator: 1, denominator: 0) }
-        #expect(throws: ExactError.malformedNumber("3/0")) { try Rational("3/0") }
+        #expect(throws: ExactError.zeroDenominator("3/0")) { try Rational("3/0") }
     }
 
     @Test func divisionByZeroWithTheOperatorTrapsWithAMessage() async {
