@@ -105,11 +105,23 @@ public enum GradientCheck {
     /// The strategies checked unless told otherwise: forward and reverse mode.
     public static var floatStrategies: [any Differentiable] { [ForwardMode(), ReverseMode()] }
 
+    /// The largest `size` that ``run(seed:size:precision:maximumPrecision:maximumULPs:strategies:)``
+    /// accepts: the exact reference keeps every element of every function, so
+    /// larger sizes would take more memory than a machine has, and hours.
+    ///
+    /// ```swift
+    /// try GradientCheck.run(size: GradientCheck.maximumSize + 1)   // throws .sizeTooLarge
+    /// ```
+    public static let maximumSize = 1_000_000
+
     /// Runs the check on `size` elements per input (24 by default, the
     /// lesson's 3×8; rounded up to a multiple of 8) for each of `strategies`,
     /// with enclosures from `precision` up to `maximumPrecision` bits. `maximumULPs` caps every
     /// built-in op's ULP bound: ops with a tighter proven bound (0 or 1 ULP)
-    /// keep theirs. Throws ``GradientCheckError/invalidSize(_:)`` unless `size` is positive.
+    /// keep theirs. The cost is linear in `size`: `matmul` multiplies a
+    /// (size/8)×8 matrix by an 8×8 one. Throws ``GradientCheckError/invalidSize(_:)``
+    /// unless `size` is positive, ``GradientCheckError/sizeTooLarge(_:limit:)``
+    /// above ``maximumSize``.
     ///
     /// ```swift
     /// let results = try GradientCheck.run(seed: 1, strategies: [ForwardMode()])
@@ -119,12 +131,32 @@ public enum GradientCheck {
         strategies: [any Differentiable] = floatStrategies
     ) throws -> [GradientCheckResult] {
         let reference = ExactMode(precision: precision, maximumPrecision: maximumPrecision)
-        guard size > 0 else { throw GradientCheckError.invalidSize(size) }
-        return try cases(seed: seed, size: (size + 7) / 8 * 8).flatMap { check in
+        return try cases(seed: seed, size: validated(size: size)).flatMap { check in
             var check = check
             check.ulps = check.ulps.map { min($0, maximumULPs) }
             return try self.check(check, reference: reference, strategies: strategies)
         }
+    }
+
+    /// The functions that ``run(seed:size:precision:maximumPrecision:maximumULPs:strategies:)``
+    /// checks at `size`, in its order, each with its inputs' shapes: what a
+    /// check of that size holds. Every input has at most `size` elements
+    /// (rounded up to a multiple of 8), but for matmul's 8×8 second factor.
+    /// Throws as `run` does on a size out of range.
+    ///
+    /// ```swift
+    /// let matmul = try GradientCheck.functions(size: 24).first { $0.name == "matmul" }!
+    /// matmul.inputShapes   // [[3, 8], [8, 8]]
+    /// ```
+    public static func functions(seed: UInt64 = 0, size: Int = 24) throws(GradientCheckError) -> [(name: String, inputShapes: [Shape])] {
+        cases(seed: seed, size: try validated(size: size)).map { ($0.name, $0.inputs.map(\.shape)) }
+    }
+
+    /// `size` rounded up to a multiple of 8; throws unless it is from 1 to ``maximumSize``.
+    static func validated(size: Int) throws(GradientCheckError) -> Int {
+        guard size > 0 else { throw .invalidSize(size) }
+        guard size <= maximumSize else { throw .sizeTooLarge(size, limit: maximumSize) }
+        return (size + 7) / 8 * 8
     }
 
     /// Checks any function, such as one using a custom op: the gradients of
@@ -242,9 +274,16 @@ public enum GradientCheck {
             Case(name: name, inputs: [input], loss: { op($0[0]).sum() }, ulps: bound)
         }
         let rows = size / 8, columns = 8
-        let a = uniform(-2, 2).reshape(rows, columns).detach(), b = uniform(-2, 2).reshape(columns, rows).detach()
+        // The product is (rows×8)·(8×8): its first factor and its result hold
+        // `size` elements, the second 64, and it costs 8·size multiply-adds, so
+        // the whole check stays linear in `size` (rows×rows would grow as size²).
+        let a = uniform(-2, 2).reshape(rows, columns).detach()
+        let b = uniform(-2, 2, count: columns * columns).reshape(columns, columns).detach()
         let weight = uniform(-2, 2).reshape(rows, columns).detach()
-        let weightForProduct = uniform(-2, 2, count: rows * rows).reshape(rows, rows).detach()
+        let weightForProduct = uniform(-2, 2).reshape(rows, columns).detach()
+        // Summed here, outside the functions: summed inside, their rounding
+        // (which grows with `rows`) would weigh on `sum` and `mean`'s 1-ulp bounds.
+        let rowWeights = weight.sum(dim: 1).detach(), columnWeights = weight.sum(dim: 0).detach()
         let lessonReal = uniform(0, 1), lessonPredicted = uniform(0, 1)
         return [
             Case(name: "lesson_loss", inputs: [lessonPredicted], loss: { ($0[0] - lessonReal).pow(2).sum() }, ulps: 0),
@@ -267,8 +306,8 @@ public enum GradientCheck {
             elementwise("sigmoid_wide", uniform(-800, 800)) { $0.sigmoid() },
             elementwise("abs", signedLogUniform(1e-3, 1e3), bound: 0) { $0.abs() },
             elementwise("relu", signedLogUniform(1e-3, 1e3), bound: 0) { $0.relu() },
-            Case(name: "sum", inputs: [uniform(-10, 10)], loss: { ($0[0].reshape(rows, columns).sum(dim: 1) * weight.sum(dim: 1)).sum() }, ulps: 1),
-            Case(name: "mean", inputs: [uniform(-10, 10)], loss: { ($0[0].reshape(rows, columns).mean(dim: 0) * weight.sum(dim: 0)).sum() }, ulps: 1),
+            Case(name: "sum", inputs: [uniform(-10, 10)], loss: { ($0[0].reshape(rows, columns).sum(dim: 1) * rowWeights).sum() }, ulps: 1),
+            Case(name: "mean", inputs: [uniform(-10, 10)], loss: { ($0[0].reshape(rows, columns).mean(dim: 0) * columnWeights).sum() }, ulps: 1),
             Case(name: "matmul", inputs: [a, b], loss: { ($0[0].matmul($0[1]) * weightForProduct).sum() },
                  ulps: nil),
         ]

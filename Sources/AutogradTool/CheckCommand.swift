@@ -4,7 +4,7 @@ import Foundation
 
 /// `autograd check`: the configured backend's gradients (or every registered
 /// backend's) against exact arithmetic, as a table or as JSON. Exits 1 when a
-/// gradient is outside its bound, 2 on bad configuration.
+/// gradient is outside its bound, 2 on bad usage or configuration.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -13,10 +13,13 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Option(help: "Elements per input (rounded up to a multiple of 8).")
+    // `.unconditional`: a negative number is the value, so validation can say what is wrong with it.
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Elements per input, from 1 to \(GradientCheck.maximumSize) (rounded up to a multiple of 8; time and memory grow linearly with it).",
+        valueName: "n"))
     var size: Int = 24
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "The largest error accepted, in ULPs; tighter proven bounds are kept (autograd.check.ulps, AUTOGRAD_CHECK_ULPS; default 4).",
         valueName: "ulps"))
     var ulps: String?
@@ -25,7 +28,9 @@ struct CheckCommand: ParsableCommand {
     var allBackends = false
 
     func validate() throws {
-        guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") }
+        guard (1...GradientCheck.maximumSize).contains(size) else {
+            throw ValidationError("--size must be a positive integer of at most \(GradientCheck.maximumSize), got \(size)")
+        }
     }
 
     func run() throws {

@@ -15,15 +15,17 @@ struct ConfigurationOptions: ParsableArguments {
         valueName: "path"))
     var config: String?
 
-    @Option(help: ArgumentHelp("Seed of the random tensors (autograd.seed, AUTOGRAD_SEED; default 0).", valueName: "n"))
+    // The numbers are parsed `.unconditional`ly: "-1" is then the value (not an
+    // option), and the configuration says what range it should be in.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the random tensors (autograd.seed, AUTOGRAD_SEED; default 0).", valueName: "n"))
     var seed: String?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Bits of the exact backend's first enclosures (autograd.exact.precision, AUTOGRAD_EXACT_PRECISION; default 256).",
         valueName: "bits"))
     var precision: String?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Bits where the exact backend stops raising its precision and reports unresolved elements (autograd.exact.maximumPrecision, AUTOGRAD_EXACT_MAXIMUM_PRECISION; default 4096).",
         valueName: "bits"))
     var maximumPrecision: String?
@@ -53,6 +55,6 @@ func exitingOnBadConfiguration<T>(_ body: () throws(ConfigurationError) -> T) th
         return try body()
     } catch {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(2)
+        throw ExitCode(AutogradCommand.usageStatus)
     }
 }

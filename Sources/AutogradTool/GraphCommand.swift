@@ -29,8 +29,13 @@ struct GraphCommand: ParsableCommand {
             }
             return
         }
+        try GraphCommand.checkWritable(output)
         if output.hasSuffix(".dot") {
-            try dot.write(toFile: output, atomically: true, encoding: .utf8)
+            do {
+                try dot.write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw GraphError("cannot write \(output): \(GraphCommand.reason(error))")
+            }
             return
         }
         guard let graphviz = GraphCommand.executable(named: "dot") else {
@@ -50,6 +55,46 @@ struct GraphCommand: ParsableCommand {
         guard process.terminationStatus == 0 else {
             throw GraphError("dot failed with status \(process.terminationStatus) rendering \(output)")
         }
+    }
+
+    /// Throws a one-line error naming `path` and why it cannot be written
+    /// (`cannot write /nonexistent/x.dot: no such directory /nonexistent`),
+    /// before anything is rendered.
+    static func checkWritable(_ path: String) throws(GraphError) {
+        let files = FileManager.default
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent
+        var isDirectory: ObjCBool = false
+        let reason: String
+        if files.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue {
+                reason = "it is a directory"
+            } else if !files.isWritableFile(atPath: path) {
+                reason = "permission denied"
+            } else {
+                return
+            }
+        } else if !files.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            reason = "no such directory \(directory)"
+        } else if !isDirectory.boolValue {
+            reason = "\(directory) is not a directory"
+        } else if !files.isWritableFile(atPath: directory) {
+            reason = "permission denied in \(directory)"
+        } else {
+            return
+        }
+        throw GraphError("cannot write \(path): \(reason)")
+    }
+
+    /// Why a write failed, in a few words: the system's reason
+    /// (`no space left on device`), not Foundation's dump of the error.
+    static func reason(_ error: any Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code))).lowercased()
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))).lowercased() }
+        return nsError.localizedDescription
     }
 
     /// The first executable called `name` on the PATH.
@@ -94,7 +139,8 @@ struct GraphReport: Encodable {
     }
 }
 
-/// A failure to render the graph, printed as its message (exit status 1).
+/// A failure to write or render the graph, printed as `error: ` and its
+/// message (exit status 1).
 struct GraphError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

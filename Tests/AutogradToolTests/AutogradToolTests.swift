@@ -19,19 +19,26 @@ import Testing
         ProcessInfo.processInfo.environment.filter { !$0.key.uppercased().hasPrefix("AUTOGRAD_") }
     }
 
-    /// An empty directory of its own, so no configuration file is found.
-    static let emptyDirectory: URL = {
+    /// Calls `body` with a fresh directory holding `files` (names and
+    /// texts; none for an empty one, where no configuration file is found),
+    /// and removes the directory afterwards, whatever `body` does.
+    static func withDirectory<T>(_ files: [String: String] = [:], _ body: (URL) throws -> T) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("autograd-tool-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, text) in files {
+            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        return try body(directory)
+    }
 
-    /// Runs the tool with `arguments` in `directory` (an empty one unless
-    /// given), with `environment` (this one without `AUTOGRAD_*` variables
-    /// unless given); returns its exit status and output.
+    /// Runs the tool with `arguments` in `directory` (a fresh empty one,
+    /// removed afterwards, unless given), with `environment` (this one without
+    /// `AUTOGRAD_*` variables unless given); returns its exit status and output.
     static func run(
-        _ arguments: [String], environment: [String: String] = cleanEnvironment, in directory: URL = emptyDirectory
+        _ arguments: [String], environment: [String: String] = cleanEnvironment, in directory: URL? = nil
     ) throws -> (status: Int32, output: String, errors: String) {
+        guard let directory else { return try run(arguments, environment: environment, files: [:]) }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -45,6 +52,14 @@ import Testing
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// Runs the tool with `arguments` in a fresh directory holding `files`
+    /// (names and texts), removed afterwards.
+    static func run(
+        _ arguments: [String], environment: [String: String] = cleanEnvironment, files: [String: String]
+    ) throws -> (status: Int32, output: String, errors: String) {
+        try withDirectory(files) { try run(arguments, environment: environment, in: $0) }
     }
 
     @Test func theLessonIsTheDefaultCommandAndEndsInAgreement() throws {
@@ -119,9 +134,58 @@ import Testing
 
     @Test func checkRejectsBadOptions() throws {
         let result = try Self.run(["check", "--size", "0"])
-        #expect(result.status == 64 && result.errors.contains("--size must be positive"))
+        #expect(result.status == 2 && result.errors.hasPrefix("error: --size must be a positive integer of at most 1000000, got 0"))
         let format = try Self.run(["check", "--format", "xml"])
-        #expect(format.status == 64 && format.errors.contains("--format"))
+        #expect(format.status == 2 && format.errors.hasPrefix("error: the value 'xml' is invalid for '--format <format>'"))
+    }
+
+    /// `-1` is the option's value, not an unknown flag: the message names the
+    /// option and its valid range (it was "Missing value for '--seed <n>'").
+    @Test(arguments: [
+        (["--seed", "-1"], #"error: invalid value "-1" for autograd.seed (from flag --seed): expected an integer from 0 to 18446744073709551615"#),
+        (["check", "--size", "-1"], "error: --size must be a positive integer of at most 1000000, got -1"),
+        (["check", "--ulps", "-1"], #"error: invalid value "-1" for autograd.check.ulps (from flag --ulps): expected a finite number of ULPs, 0 or more"#),
+        (["check", "--precision", "-1"], #"error: invalid value "-1" for autograd.exact.precision (from flag --precision): expected an integer number of bits from 53 to 65536"#),
+        (["check", "--size", "2000000"], "error: --size must be a positive integer of at most 1000000, got 2000000"),
+        (["check", "--size", "\(Int.max)"], "error: --size must be a positive integer of at most 1000000, got \(Int.max)"),
+    ])
+    func negativeAndOutOfRangeNumbersNameTheOptionAndItsRange(_ arguments: [String], _ message: String) throws {
+        let result = try Self.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.errors.hasPrefix(message), "\(result.errors)")
+        #expect(!result.errors.contains("Missing value") && result.errors.split(separator: "\n").count == 1 && result.output.isEmpty)
+    }
+
+    /// One convention for every error: one line on standard error starting
+    /// `error: `; status 2 for bad usage or configuration, 1 for a failure while
+    /// running; help on standard output with status 0.
+    @Test func everyErrorIsOneLineStartingWithErrorAndItsStatusSaysWhichKind() throws {
+        let usage: [[String]] = [["--bogus"], ["check", "--format", "xml"], ["check", "--size", "abc"], ["check", "--seed"], ["graph", "extra"]]
+        for arguments in usage {
+            let result = try Self.run(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.errors.hasPrefix("error: ") && result.errors.split(separator: "\n").count == 1, "\(arguments): \(result.errors)")
+            #expect(!result.errors.contains("Error:") && !result.errors.contains("Usage:"), "\(arguments): \(result.errors)")
+        }
+        #expect(try Self.run(["--bogus"]).errors == "error: unknown option '--bogus' (see 'autograd lesson --help')\n")
+
+        let help = try Self.run(["check", "--help"])
+        #expect(help.status == 0 && help.errors.isEmpty && help.output.contains("--size <n>"))
+        #expect(help.output.contains("Elements per input, from 1 to 1000000"))
+
+        // A failure while running: status 1, the same one line.
+        let failed = try Self.run(["check", "--ulps", "0"])
+        #expect(failed.status == 1 && failed.errors.isEmpty)
+    }
+
+    /// A size far beyond the default runs in time and memory linear in it
+    /// (the matmul was a (size/8)² product), and passes: sum's and mean's
+    /// 1-ulp bounds no longer take in the rounding of a sum over size/8 weights.
+    @Test func checkAtALargerSizePasses() throws {
+        let result = try Self.run(["check", "--size", "2000", "--format", "json"])
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect(object?["passed"] as? Bool == true)
     }
 
     @Test func graphPrintsTheLessonsGraphInDOT() throws {
@@ -152,6 +216,24 @@ import Testing
         }
     }
 
+    /// A file that cannot be written is one line naming the path and the
+    /// reason, not Foundation's dump of an `NSCocoaErrorDomain` error.
+    @Test func graphSaysWhyAFileCannotBeWritten() throws {
+        let missing = try Self.run(["graph", "--output", "/nonexistent/x.dot"])
+        #expect(missing.status == 1)
+        #expect(missing.errors == "error: cannot write /nonexistent/x.dot: no such directory /nonexistent\n")
+        let svg = try Self.run(["graph", "--output", "/nonexistent/x.svg"])
+        #expect(svg.status == 1 && svg.errors == "error: cannot write /nonexistent/x.svg: no such directory /nonexistent\n")
+        try Self.withDirectory { directory in
+            let result = try Self.run(["graph", "--output", directory.path])
+            #expect(result.status == 1 && result.errors == "error: cannot write \(directory.path): it is a directory\n")
+            let file = directory.appendingPathComponent("file").path
+            try "".write(toFile: file, atomically: true, encoding: .utf8)
+            let notADirectory = try Self.run(["graph", "--output", file + "/x.dot"])
+            #expect(notADirectory.status == 1 && notADirectory.errors == "error: cannot write \(file)/x.dot: \(file) is not a directory\n")
+        }
+    }
+
     @Test func graphPrintsJSONNodesAndEdges() throws {
         let result = try Self.run(["graph", "--format", "json"])
         #expect(result.status == 0)
@@ -166,14 +248,6 @@ import Testing
 /// The configuration as the tool reads it: flags, environment, file, defaults,
 /// and bad configuration ending in status 2.
 @Suite struct AutogradToolConfigurationTests {
-    /// A directory holding `name` with `text`.
-    static func directory(with name: String, _ text: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("autograd-tool-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        return directory
-    }
-
     static func environment(_ variables: [String: String]) -> [String: String] {
         AutogradToolTests.cleanEnvironment.merging(variables) { $1 }
     }
@@ -192,28 +266,26 @@ import Testing
         #expect(environment.output.hasPrefix("backend: exact (from environment variable AUTOGRAD_BACKEND)"))
         #expect(environment.output.hasSuffix("exact true\n\n"))
 
-        let directory = try Self.directory(with: "autograd.yaml", "autograd:\n  backend: forward\n  seed: 5\n")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = try AutogradToolTests.run([], in: directory)
+        let file = try AutogradToolTests.run([], files: ["autograd.yaml": "autograd:\n  backend: forward\n  seed: 5\n"])
         #expect(file.output.hasPrefix("backend: forward (from file autograd.yaml)\nseed: 5 (from file autograd.yaml)"))
         #expect(file.output.contains("Tensor.manualSeed(5)"))
     }
 
     @Test func backendsMarksTheActiveOneWithItsSource() throws {
-        let directory = try Self.directory(with: "autograd.json", #"{"autograd": {"backend": "forward"}}"#)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let runs: [([String], [String: String], String)] = [
             ([], ["AUTOGRAD_BACKEND": "exact"], "(active, from environment variable AUTOGRAD_BACKEND)"),
             (["--backend", "reverse"], ["AUTOGRAD_BACKEND": "exact"], "(active, from flag --backend)"),
         ]
-        let fromFile = try AutogradToolTests.run(["backends"], in: directory)
-        #expect(fromFile.status == 0)
-        #expect(fromFile.output.contains("* forward  forward mode") && fromFile.output.contains("(active, from file autograd.json)"))
-        #expect(fromFile.output.contains("configuration file: autograd.json"))
-        for (arguments, variables, marker) in runs {
-            let result = try AutogradToolTests.run(["backends"] + arguments, environment: Self.environment(variables), in: directory)
-            #expect(result.status == 0)
-            #expect(result.output.contains(marker), "\(result.output)")
+        try AutogradToolTests.withDirectory(["autograd.json": #"{"autograd": {"backend": "forward"}}"#]) { directory in
+            let fromFile = try AutogradToolTests.run(["backends"], in: directory)
+            #expect(fromFile.status == 0)
+            #expect(fromFile.output.contains("* forward  forward mode") && fromFile.output.contains("(active, from file autograd.json)"))
+            #expect(fromFile.output.contains("configuration file: autograd.json"))
+            for (arguments, variables, marker) in runs {
+                let result = try AutogradToolTests.run(["backends"] + arguments, environment: Self.environment(variables), in: directory)
+                #expect(result.status == 0)
+                #expect(result.output.contains(marker), "\(result.output)")
+            }
         }
         let defaults = try AutogradToolTests.run(["backends"])
         #expect(defaults.output.hasPrefix("  forward  forward mode: the ops' forward rules, 8 directions per pass\n* reverse"))
@@ -241,40 +313,42 @@ import Testing
     }
 
     @Test func badConfigurationExitsWithStatus2AndAClearError() throws {
-        let directory = try Self.directory(with: "autograd.json", "{\"autograd\": {\n  \"backend\": \"exact\",\n  \"seed\": ,\n}}")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let cases: [([String], [String: String], URL, String)] = [
-            (["--backend", "revers"], [:], AutogradToolTests.emptyDirectory,
+        let malformedJSON = ["autograd.json": "{\"autograd\": {\n  \"backend\": \"exact\",\n  \"seed\": ,\n}}"]
+        // Foundation gives no place for an unexpected end of file: it is after the last character.
+        let truncatedJSON = ["autograd.json": "{\"autograd\": {\"backend\": \"exact\",\n  \"seed\": \n\n"]
+        let hugeNumberJSON = ["autograd.json": "{\"autograd\": {\n  \"seed\": 1e999}}"]
+        let cases: [([String], [String: String], [String: String], String)] = [
+            (["--backend", "revers"], [:], [:],
              #"error: unknown backend "revers" (from flag --backend); valid backends: forward, reverse, exact"#),
-            (["backends"], ["AUTOGRAD_BACKEND": "gpu"], AutogradToolTests.emptyDirectory,
+            (["backends"], ["AUTOGRAD_BACKEND": "gpu"], [:],
              #"error: unknown backend "gpu" (from environment variable AUTOGRAD_BACKEND); valid backends: forward, reverse, exact"#),
-            (["check", "--precision", "abc"], [:], AutogradToolTests.emptyDirectory,
+            (["check", "--precision", "abc"], [:], [:],
              #"error: invalid value "abc" for autograd.exact.precision (from flag --precision): expected an integer number of bits from 53 to 65536"#),
-            (["graph"], ["AUTOGRAD_EXACT_PRECISION": "-5"], AutogradToolTests.emptyDirectory,
+            (["graph"], ["AUTOGRAD_EXACT_PRECISION": "-5"], [:],
              "error: invalid value -5 for autograd.exact.precision (from environment variable AUTOGRAD_EXACT_PRECISION)"),
-            (["--seed", "abc"], [:], AutogradToolTests.emptyDirectory,
+            (["--seed", "abc"], [:], [:],
              #"error: invalid value "abc" for autograd.seed (from flag --seed): expected an integer from 0 to 18446744073709551615"#),
-            (["check", "--ulps", "many"], [:], AutogradToolTests.emptyDirectory,
+            (["check", "--ulps", "many"], [:], [:],
              #"error: invalid value "many" for autograd.check.ulps (from flag --ulps)"#),
-            (["--config", "absent.yaml"], [:], AutogradToolTests.emptyDirectory,
+            (["--config", "absent.yaml"], [:], [:],
              "error: configuration file absent.yaml does not exist"),
-            (["lesson"], [:], directory, "error: malformed configuration file autograd.json, line 3"),
+            (["lesson"], [:], malformedJSON, "error: malformed configuration file autograd.json, line 3, column 11: Invalid value"),
+            (["lesson"], [:], truncatedJSON,
+             "error: malformed configuration file autograd.json, line 2, column 10: Unexpected end of file during JSON parse\n"),
+            (["backends"], [:], hugeNumberJSON,
+             "error: malformed configuration file autograd.json, line 2, column 11: Number 1e999 is not representable in Swift\n"),
         ]
-        for (arguments, variables, cwd, message) in cases {
-            let result = try AutogradToolTests.run(arguments, environment: Self.environment(variables), in: cwd)
+        for (arguments, variables, files, message) in cases {
+            let result = try AutogradToolTests.run(arguments, environment: Self.environment(variables), files: files)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.errors.hasPrefix(message), "\(arguments): \(result.errors)")
             #expect(result.output.isEmpty && !result.errors.contains("Stack") && result.errors.split(separator: "\n").count == 1)
         }
-        let misspelt = try Self.directory(with: "autograd.json", #"{"autograd": {"backnd": "exact"}}"#)
-        defer { try? FileManager.default.removeItem(at: misspelt) }
-        let unknownKey = try AutogradToolTests.run(["check"], in: misspelt)
+        let unknownKey = try AutogradToolTests.run(["check"], files: ["autograd.json": #"{"autograd": {"backnd": "exact"}}"#])
         #expect(unknownKey.status == 2)
         #expect(unknownKey.errors.hasPrefix("error: unknown key autograd.backnd in configuration file autograd.json; known keys: autograd.backend,"))
 
-        let yaml = try Self.directory(with: "autograd.yaml", "autograd:\n  backend: exact\n   seed: [\n")
-        defer { try? FileManager.default.removeItem(at: yaml) }
-        let malformedYAML = try AutogradToolTests.run(["backends"], in: yaml)
+        let malformedYAML = try AutogradToolTests.run(["backends"], files: ["autograd.yaml": "autograd:\n  backend: exact\n   seed: [\n"])
         #expect(malformedYAML.status == 2)
         #expect(malformedYAML.errors.hasPrefix("error: malformed configuration file autograd.yaml, line 3, column 8: scanner: mapping values are not allowed in this context"))
     }

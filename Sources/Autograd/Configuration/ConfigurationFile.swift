@@ -3,8 +3,8 @@ import Foundation
 import Yams
 
 /// A JSON or YAML configuration file, parsed by swift-configuration's
-/// `JSONSnapshot` or `YAMLSnapshot`; parse errors name the file and, where the
-/// parser gives one, the line and column.
+/// `JSONSnapshot` or `YAMLSnapshot`; parse errors name the file and the line
+/// and column (located here where Foundation's JSON parser gives none).
 struct ConfigurationFile {
     /// The files looked for in the working directory when no file is named.
     static let defaultNames = ["autograd.json", "autograd.yaml", "autograd.yml"]
@@ -85,23 +85,48 @@ struct ConfigurationFile {
         return try ConfigurationFile(path: path)
     }
 
-    /// Foundation's JSON errors end "around character N" (a byte offset, turned
-    /// here into a line and column) or "around line L, column C".
+    /// Foundation's JSON errors end "around character N" (a byte offset after
+    /// any byte order mark, turned here into a line and column) or "around line
+    /// L, column C". The errors without a place get one too: an unexpected end
+    /// of file is placed after the file's last non-blank character, a number
+    /// out of range where that number is.
     static func jsonError(_ error: any Error, path: String, data: Data) -> ConfigurationError {
         let nsError = error as NSError
-        guard nsError.domain == NSCocoaErrorDomain, let detail = nsError.userInfo[NSDebugDescriptionErrorKey] as? String,
-            let match = detail.firstMatch(of: /(.*?)\s*around (?:line (\d+), column (\d+)|character (\d+))\.?$/)
-        else {
-            return .malformedFile(path: path, line: nil, column: nil, reason: (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)")
+        guard nsError.domain == NSCocoaErrorDomain, let detail = nsError.userInfo[NSDebugDescriptionErrorKey] as? String else {
+            return .malformedFile(path: path, line: nil, column: nil, reason: "\(error)")
         }
-        let reason = String(match.1)
-        if let line = match.2.flatMap({ Int($0) }), let column = match.3.flatMap({ Int($0) }) {
-            return .malformedFile(path: path, line: line, column: column, reason: reason)
+        let bytes = [UInt8](data)
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
+        let offset: Int?, reason: String
+        if let match = detail.firstMatch(of: /(.*?)\s*around (?:line (\d+), column (\d+)|character (\d+))\.?$/) {
+            if let line = match.2.flatMap({ Int($0) }), let column = match.3.flatMap({ Int($0) }) {
+                return .malformedFile(path: path, line: line, column: column, reason: String(match.1))
+            }
+            offset = Int(match.4 ?? "").map { start + $0 }
+            reason = String(match.1)
+        } else if detail.hasPrefix("Unexpected end of file") {
+            let blanks: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]   // JSON's whitespace
+            offset = (bytes.lastIndex { !blanks.contains($0) } ?? (start - 1)) + 1
+            reason = String(detail.trimmingSuffix("."))
+        } else if let match = detail.firstMatch(of: /^Number (\S+) is not representable/) {
+            offset = bytes.firstRange(of: Array(match.1.utf8))?.lowerBound
+            reason = String(detail.trimmingSuffix("."))
+        } else {
+            offset = nil
+            reason = String(detail.trimmingSuffix("."))
         }
-        let before = data.prefix(min(Int(match.4 ?? "") ?? 0, data.count))
+        guard let offset else { return .malformedFile(path: path, line: nil, column: nil, reason: reason) }
+        let (line, column) = place(ofByte: offset, in: bytes, from: start)
+        return .malformedFile(path: path, line: line, column: column, reason: reason)
+    }
+
+    /// The 1-based line and column (in characters) of the byte at `offset`.
+    static func place(ofByte offset: Int, in bytes: [UInt8], from start: Int) -> (line: Int, column: Int) {
+        let before = bytes[min(start, bytes.count)..<min(max(offset, start), bytes.count)]
         let line = before.count(where: { $0 == UInt8(ascii: "\n") }) + 1
-        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex
-        return .malformedFile(path: path, line: line, column: before.endIndex - lineStart + 1, reason: reason)
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? before.startIndex
+        return (line, String(decoding: bytes[lineStart..<before.endIndex], as: UTF8.self).count + 1)
     }
 
     /// Yams's errors start with "LINE:COLUMN: error: ", then the problem, then the offending text.
@@ -118,5 +143,12 @@ struct ConfigurationFile {
         }
         let reason = problem.joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: ": "))
         return .malformedFile(path: path, line: Int(match.1), column: Int(match.2), reason: reason)
+    }
+}
+
+private extension String {
+    /// The string without one trailing `suffix`, if it ends with it.
+    func trimmingSuffix(_ suffix: String) -> Substring {
+        hasSuffix(suffix) ? dropLast(suffix.count) : Substring(self)
     }
 }
