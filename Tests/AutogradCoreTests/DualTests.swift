@@ -155,6 +155,22 @@ import Testing
         #expect(message.contains("perturbation confusion"))
     }
 
+    /// A dual number kept from one derivative and used in another (at the
+    /// same nesting level) traps instead of returning the confused 3.
+    @Test func aDualThatEscapedItsDerivativeTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var leaked = Dual(0.0, tangent: 0)
+            _ = derivative(at: 1.0) { x in leaked = x; return x }
+            _ = derivative(at: 2.0) { $0 * leaked }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("perturbation confusion") && message.contains("escaped the derivative"))
+        // Its value, kept instead, is a constant: d/dx (x · 1) = 1.
+        var kept = 0.0
+        _ = derivative(at: 1.0) { x in kept = x.value; return x }
+        #expect(derivative(at: 2.0) { $0 * Dual(constant: kept) } == 1)
+    }
+
     /// Replaying the lesson's recorded loss over duals, one input direction at
     /// a time, gives the reverse-mode gradient bit for bit.
     @Test(arguments: [0, 1, 2] as [UInt64])

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A number with first-order perturbations: a value and one or more tangent
 /// lanes, `value + Σ tangentᵢ·εᵢ` with every `εᵢεⱼ = 0`.
 ///
@@ -51,15 +53,18 @@ extension DualNumber {
     }
 }
 
-/// Identifies the perturbation of a derivative computation by its nesting
-/// depth, one bit per depth, so nested derivatives never mix their tangents.
+/// Identifies the perturbation of one derivative computation: a pattern of
+/// bits of its own, so that nested derivatives never mix their tangents and a
+/// dual number that escapes its derivative is caught where it is used.
 ///
 /// Combining two numbers ORs their tags (one instruction, no branch); a
-/// derivative reads its result's tangent only if the result carries no other
-/// perturbation of its level, and traps otherwise (``DualNumber/carries(_:)``).
-/// Depths repeat every 64 levels.
+/// derivative reads its result's tangent only if the result carries no bits
+/// but its own, and traps otherwise (``DualNumber/carries(_:)``). Each
+/// computation's pattern is 64 well-mixed bits from a counter, so another
+/// computation's pattern hides among its bits with probability about
+/// (3/4)⁶⁴ ≈ 10⁻⁸.
 public struct PerturbationTag: Hashable, Sendable {
-    /// One bit per perturbation the number carries; 0 for a constant.
+    /// The perturbation's bits; 0 for a constant.
     public let rawValue: UInt64
 
     /// The tag of constants. (Computed, not stored, so the compiler sees it is
@@ -68,24 +73,33 @@ public struct PerturbationTag: Hashable, Sendable {
 
     @usableFromInline init(rawValue: UInt64) { self.rawValue = rawValue }
 
-    /// How many derivative computations enclose the current code, per task.
-    @TaskLocal static var depth = 0
+    /// Counts the tags handed out, in every task.
+    private static let issued = Atomic<UInt64>(0)
 
-    /// The tag of a derivative computed at the current depth, for seeding duals
-    /// by hand. Derivatives nested inside must use ``withFresh(_:)``.
+    /// A tag of its own, for seeding duals by hand: every derivative
+    /// computation (and every nested one) takes a fresh one.
+    ///
+    /// ```swift
+    /// let tag = PerturbationTag.fresh()
+    /// let y = f(Dual(2.0, tangent: 1, tag: tag))
+    /// let slope = y.carries(tag) ? y.tangent : 0
+    /// ```
     public static func fresh() -> PerturbationTag {
-        PerturbationTag(rawValue: 1 << UInt64(depth % 64))
+        // SplitMix64's finaliser: consecutive counts give unrelated patterns.
+        var bits = issued.wrappingAdd(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15
+        bits = (bits ^ (bits >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        bits = (bits ^ (bits >> 27)) &* 0x94D0_49BB_1331_11EB
+        bits ^= bits >> 31
+        return PerturbationTag(rawValue: bits == 0 ? 1 : bits)
     }
 
-    /// Runs `body` with the tag of a derivative at the current depth; any
-    /// derivative computed inside `body` gets the next depth's tag.
+    /// Runs `body` with a fresh tag.
     ///
     /// ```swift
     /// PerturbationTag.withFresh { tag in f(Dual(x, tangent: 1, tag: tag)) }
     /// ```
     public static func withFresh<Result>(_ body: (PerturbationTag) throws -> Result) rethrows -> Result {
-        let tag = fresh()
-        return try $depth.withValue(depth + 1) { try body(tag) }
+        try body(fresh())
     }
 
     /// The tag of a result of operands tagged `a` and `b`.
@@ -94,16 +108,16 @@ public struct PerturbationTag: Hashable, Sendable {
         PerturbationTag(rawValue: a.rawValue | b.rawValue)
     }
 
-    /// Traps: a result of the derivative tagged `own` also carries `found`'s
-    /// other perturbations of the same level.
+    /// Traps: a result of the derivative tagged `own` also carries another
+    /// derivative's perturbation (`found`'s other bits).
     @usableFromInline @inline(never)
     static func confusion(found: PerturbationTag, own: PerturbationTag) -> Never {
-        func depths(_ bits: UInt64) -> [Int] { (0..<64).filter { bits & (1 << UInt64($0)) != 0 } }
         fatalError("""
-            Dual: perturbation confusion: the derivative at depth \(depths(own.rawValue)) got a result that \
-            also carries the perturbations of depths \(depths(found.rawValue & ~own.rawValue)) at the same \
-            nesting level. Differentiate the inner function over Dual<Dual<...>> and lift outer values with \
-            Dual(constant:).
+            Dual: perturbation confusion: a derivative's result also carries another derivative's \
+            perturbation at the same nesting level. Either a dual number escaped the derivative that made \
+            it (it was kept and used after that derivative's closure returned: keep its value instead), or \
+            an inner derivative differentiated an outer value (differentiate the inner function over \
+            Dual<Dual<...>> and lift outer values with Dual(constant:)).
             """)
     }
 }
@@ -111,7 +125,8 @@ public struct PerturbationTag: Hashable, Sendable {
 extension DualNumber {
     /// Whether this result carries `tag`'s perturbation (if not, its tangent is
     /// zero for that derivative). Traps on perturbation confusion: when the
-    /// result also carries another derivative's perturbation at this level.
+    /// result also carries another derivative's perturbation at this level,
+    /// such as that of a dual number that escaped its own derivative.
     @inlinable
     public func carries(_ tag: PerturbationTag) -> Bool {
         if self.tag.rawValue & ~tag.rawValue != 0 { PerturbationTag.confusion(found: self.tag, own: tag) }
