@@ -100,8 +100,7 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     }
 
     /// What a freed node's input becomes: a leaf that holds no graph.
-    /// (Unsafe only in name: only freed nodes, which nothing can read, hold it.)
-    nonisolated(unsafe) private static let detachedPlaceholder = Tensor(TensorValue(scalar: 0))
+    private static let detachedPlaceholder = Tensor(TensorValue(scalar: 0))
 
     /// Drops the values saved for the reverse rule, during a backward pass
     /// that claimed the node for freeing. The node class that holds them
@@ -150,7 +149,7 @@ enum GraphCounter {
 /// A graph node of a concrete operation, holding the values its reverse rule
 /// reads: the inputs' values and the output's.
 @usableFromInline
-final class OperationNode<Operation: TensorOperation>: GraphNode {
+final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sendable {
     /// The operation, with its concrete type for the reverse rule.
     @usableFromInline let concreteOperation: Operation
     /// The first input's value, `nil` once freed.
