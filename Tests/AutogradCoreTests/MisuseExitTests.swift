@@ -45,6 +45,56 @@ import Testing
         #expect(Self.trapMessage(result).contains("sum(dim:): axis 2 is out of range for shape [2, 3]"))
     }
 
+    @Test func multiplyingAndDividingIncompatibleShapesTraps() async {
+        let product = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(2, 3) * Tensor.ones(3, 2, requiresGrad: true)
+        }
+        #expect(Self.trapMessage(product).contains("Mul: shapes [2, 3] and [3, 2] cannot be broadcast together"))
+        let quotient = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(4) / Tensor.ones(5)
+        }
+        #expect(Self.trapMessage(quotient).contains("Div: shapes [4] and [5] cannot be broadcast together"))
+    }
+
+    @Test func averagingAlongAMissingAxisTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(2, 3).mean(dim: -3)
+        }
+        #expect(Self.trapMessage(result).contains("mean(dim:): axis -3 is out of range for shape [2, 3]"))
+    }
+
+    @Test func aNegativeDimensionTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros(2, -3)
+        }
+        #expect(Self.trapMessage(result).contains("Shape: dimension sizes must be non-negative, got [2, -3]"))
+    }
+
+    @Test func anIndexOutOfRangeTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(2, 3)[1, 3]
+        }
+        #expect(Self.trapMessage(result).contains("index [1, 3] is out of range for shape [2, 3]"))
+        let rank = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones(2, 3)[1]
+        }
+        #expect(Self.trapMessage(rank).contains("index [1] has 1 components, but the shape [2, 3] has 2"))
+    }
+
+    @Test func valuesThatDoNotFillTheirShapeTrap() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor(TensorValue(shape: [2, 2], scalars: [1.0, 2, 3]))
+        }
+        #expect(Self.trapMessage(result).contains("TensorValue: 3 scalars cannot fill shape [2, 2]"))
+    }
+
+    @Test func aScalarJVPWithMismatchedDirectionsTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = jvp(at: [1.0, 2.0], along: [1.0]) { $0 }
+        }
+        #expect(Self.trapMessage(result).contains("jvp: a point of 2 inputs and a direction of 1"))
+    }
+
     @Test func itemOfManyElementsTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.ones(2, 3).item()

@@ -87,4 +87,42 @@ import Testing
             #expect(error == .malformedFile(path: path, line: line, column: column, reason: reason))
         }
     }
+
+    /// Every strategy refuses bad requests with a typed error and changes
+    /// nothing: no `.grad`, the graph not freed, the values as they were.
+    @Test func everyStrategyRefusesBadRequestsAndChangesNothing() throws {
+        let x = Tensor([1.0, 2], requiresGrad: true)
+        let constant = Tensor([3.0, 4])
+        let y = x * 2
+        let loss = (y * constant).sum()
+        let strategies: [any Differentiable] = [ReverseMode(), ForwardMode(), ExactMode()]
+        for strategy in strategies {
+            #expect(throws: AutogradError.inputDoesNotRequireGrad(index: 1), "\(strategy.name)") {
+                try strategy.gradient(of: loss, withRespectTo: [x, constant])
+            }
+            #expect(throws: AutogradError.inputIsNotLeaf(index: 0), "\(strategy.name)") {
+                try strategy.gradient(of: loss, withRespectTo: [y])
+            }
+            #expect(throws: AutogradError.nonScalarBackward(shape: [2]), "\(strategy.name)") {
+                try strategy.gradient(of: y, withRespectTo: [x])
+            }
+        }
+        #expect(throws: AutogradError.tangentCountMismatch(expected: 1, got: 2)) {
+            try ForwardMode().jvp(of: loss, at: [x], along: [x, x])
+        }
+        #expect(throws: AutogradError.tangentShapeMismatch(index: 0, expected: [2], got: [3])) {
+            try ForwardMode().jvp(of: loss, at: [x], along: [Tensor([1.0, 2, 3])])
+        }
+        #expect(throws: AutogradError.gradientShapeMismatch(expected: [2], got: [3])) {
+            try y.backward(gradient: Tensor([1.0, 1, 1]))
+        }
+        let infinite = Tensor([1.0, .infinity], requiresGrad: true)
+        #expect(throws: ExactError.notFinite(.infinity)) {
+            try ExactMode().gradient(of: (infinite * 2).sum(), withRespectTo: [infinite])
+        }
+        #expect(x.grad == nil && infinite.grad == nil && loss.gradFn?.isFreed == false && y.gradFn?.isFreed == false)
+        #expect(x.scalars == [1, 2] && constant.scalars == [3, 4])
+        // The graph still works: a good request after the bad ones.
+        #expect(try ReverseMode().gradient(of: loss, withRespectTo: [x])[0].scalars == [6, 8])
+    }
 }
