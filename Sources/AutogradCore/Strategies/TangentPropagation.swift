@@ -39,9 +39,9 @@ struct TangentPropagation {
         // The recorded outputs, or, after a backward pass freed them (or while
         // another task's backward pass frees them), a replay.
         let saved: [TensorValue<Double>?]
-        if let claim = try? SavedValuesClaim(graph.nodes, freeing: false) {
+        if (try? SavedValuesClaim.claim(graph.nodes, freeing: false)) != nil {
             saved = graph.nodes.map(\.savedOutput)
-            claim.release()
+            SavedValuesClaim.release(graph.nodes, freeing: false)
         } else {
             saved = graph.nodes.map { _ in nil }
         }

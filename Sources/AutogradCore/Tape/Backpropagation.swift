@@ -18,21 +18,21 @@ struct Backpropagation {
             if wants(root) { deliver(root, seed) }
             return
         }
-        let order = NodeOrder(reachableFrom: rootNode)
-        let claim = try SavedValuesClaim(order.nodes, freeing: !retainGraph)
-        var pending = [TensorValue<Double>?](repeating: nil, count: order.nodes.count)
-        pending[0] = seed
-        for (position, node) in order.nodes.enumerated() {
+        var order = NodeOrder(reachableFrom: rootNode)
+        try SavedValuesClaim.claim(order.entries.count, freeing: !retainGraph) { order.entries[$0].node }
+        order.entries[0].pending = seed
+        for position in order.entries.indices {
+            let node = order.entries[position].node
             defer { if !retainGraph { node.free() } }
-            guard let gradient = pending[position] else { continue }
-            pending[position] = nil
+            guard let gradient = order.entries[position].pending else { continue }
+            order.entries[position].pending = nil
             // Hands one input its share of the node's gradient.
             func propagate(to input: GraphInput, index: Int) {
                 switch input {
                 case .node(let next):
                     let contribution = node.backwardRule(node, gradient, index)
                     let target = order.position(of: next, hint: position + 1)!
-                    pending[target] = pending[target].map { $0.adding(contribution) } ?? contribution
+                    order.entries[target].pending = order.entries[target].pending.map { $0.adding(contribution) } ?? contribution
                 case .leaf(let leaf):
                     if wants(leaf) { deliver(leaf, node.backwardRule(node, gradient, index)) }
                 }
@@ -40,7 +40,7 @@ struct Backpropagation {
             propagate(to: node.firstInput, index: 0)
             if let second = node.secondInput { propagate(to: second, index: 1) }
         }
-        claim.release()
+        SavedValuesClaim.release(order.entries.count, freeing: !retainGraph) { order.entries[$0].node }
     }
 }
 

@@ -44,8 +44,8 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     /// the op was recorded, so that replays run compiled loops.
     @usableFromInline let dualKernels: ReplayKernels
     /// Who uses the saved values: the number of passes reading them (≥ 0),
-    /// or ``SavedValuesClaim/freeing`` while a backward pass frees them, or
-    /// ``SavedValuesClaim/freed`` after. Passes keep their other state to
+    /// or `SavedValuesClaim.freeing` while a backward pass frees them, or
+    /// `SavedValuesClaim.freed` after. Passes keep their other state to
     /// themselves, so any number of them can read one graph at once.
     let useState = Atomic<Int>(0)
 

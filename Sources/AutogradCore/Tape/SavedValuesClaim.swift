@@ -4,47 +4,50 @@
 /// runs, so a pass that cannot have them changes nothing.
 ///
 /// ```swift
-/// let claim = try SavedValuesClaim(nodes, freeing: false)
-/// defer { claim.release() }
+/// try SavedValuesClaim.claim(graph.nodes, freeing: false)
+/// defer { SavedValuesClaim.release(graph.nodes, freeing: false) }
 /// ```
-struct SavedValuesClaim {
+enum SavedValuesClaim {
     /// A node's `useState` while a backward pass frees its saved values.
     static let freeing = -1
     /// A node's `useState` once its saved values were freed.
     static let freed = -2
 
-    let nodes: [GraphNode]
-    let isFreeing: Bool
-
     /// Claims `nodes`, throwing ``AutogradError/graphFreed(node:)`` on a
     /// freed node and ``AutogradError/graphInUse(node:)`` when another pass
     /// holds a claim that conflicts with this one (nothing is claimed then).
-    init(_ nodes: [GraphNode], freeing: Bool) throws(AutogradError) {
-        self.nodes = nodes
-        self.isFreeing = freeing
-        for (index, node) in nodes.enumerated() {
-            if let error = Self.claim(node, freeing: freeing) {
-                for claimed in nodes[..<index] { Self.unclaim(claimed, freeing: freeing) }
+    static func claim(_ nodes: [GraphNode], freeing: Bool) throws(AutogradError) {
+        try claim(nodes.count, freeing: freeing) { nodes[$0] }
+    }
+
+    /// Gives the claims on `nodes` back; a freeing claim marks them freed
+    /// (after the pass called `free()` on them).
+    static func release(_ nodes: [GraphNode], freeing: Bool) {
+        release(nodes.count, freeing: freeing) { nodes[$0] }
+    }
+
+    /// Claims the `count` nodes that `node` gives by position. (By position,
+    /// so that a pass's own table of nodes is read in place, not copied.)
+    @inline(__always)
+    static func claim(_ count: Int, freeing: Bool, node: (Int) -> GraphNode) throws(AutogradError) {
+        for index in 0..<count {
+            if let error = claim(node(index), freeing: freeing) {
+                for claimed in 0..<index { unclaim(node(claimed), freeing: freeing) }
                 throw error
             }
         }
     }
 
-    /// Gives the claims back; a freeing claim marks its nodes freed (after
-    /// the pass called `free()` on them).
-    func release() {
-        for node in nodes {
-            if isFreeing {
-                node.useState.store(Self.freed, ordering: .releasing)
+    /// Gives back the claims on the `count` nodes that `node` gives by position.
+    @inline(__always)
+    static func release(_ count: Int, freeing: Bool, node: (Int) -> GraphNode) {
+        for index in 0..<count {
+            if freeing {
+                node(index).useState.store(Self.freed, ordering: .releasing)
             } else {
-                Self.unclaim(node, freeing: false)
+                unclaim(node(index), freeing: false)
             }
         }
-    }
-
-    /// Gives back the claims of a pass that freed nothing.
-    func abandon() {
-        for node in nodes { Self.unclaim(node, freeing: isFreeing) }
     }
 
     private static func claim(_ node: GraphNode, freeing: Bool) -> AutogradError? {
