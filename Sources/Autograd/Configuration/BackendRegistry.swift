@@ -1,6 +1,5 @@
 import AutogradCore
 import AutogradExact
-import Synchronization
 
 /// The differentiation strategies by name, as configuration spells them. The
 /// built-in `forward`, `reverse` and `exact` are registered through the same
@@ -25,7 +24,7 @@ public final class BackendRegistry: Sendable {
         let factory: Factory
     }
 
-    private let backends: Mutex<[Backend]> = Mutex([])
+    private let backends: Lock<[Backend]> = Lock([])
 
     /// The registry that configuration uses unless told otherwise: the built-in strategies, and any the program registers.
     public static let standard = BackendRegistry()

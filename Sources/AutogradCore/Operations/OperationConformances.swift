@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Which of the op protocols that the strategies dispatch on an op's type
 /// conforms to, found once per type.
 ///
@@ -26,7 +24,7 @@ package struct OperationConformances: OptionSet, Sendable {
     /// Chooses a branch by its input: ``BranchingOperation``.
     package static let branching = OperationConformances(rawValue: 1 << 2)
 
-    private static let known = Mutex<[ObjectIdentifier: OperationConformances]>([:])
+    private static let known = Lock<[ObjectIdentifier: OperationConformances]>([:])
 
     /// The conformances of `operation`'s type.
     package init(of operation: any TensorOperation) {

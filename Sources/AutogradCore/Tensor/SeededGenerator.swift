@@ -1,5 +1,4 @@
 import RealModule
-import Synchronization
 
 /// A fast, seedable random number generator (xoshiro256**, seeded through
 /// SplitMix64), so that random tensors are reproducible.
@@ -51,7 +50,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 /// The generator that `Tensor.rand` and `Tensor.randn` use when none is given.
 enum DefaultGenerator {
-    static let shared = Mutex(SeededGenerator(seed: UInt64.random(in: .min ... .max)))
+    static let shared = Lock(SeededGenerator(seed: UInt64.random(in: .min ... .max)))
 }
 
 extension Tensor {

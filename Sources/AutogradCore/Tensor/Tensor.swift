@@ -1,5 +1,3 @@
-import Synchronization
-
 /// An n-dimensional array of `Double`s that records the operations on it for
 /// automatic differentiation, with PyTorch's semantics.
 ///
@@ -52,7 +50,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Guards every tensor's `.grad` (one lock: gradients are read and
     /// accumulated once per leaf per pass, so it is rarely contended).
-    private static let gradLock = Mutex(())
+    private static let gradLock = Lock(())
 
     /// Adds a contribution to `.grad`, as PyTorch's `AccumulateGrad` does.
     func accumulateGrad(_ contribution: TensorValue<Double>) {
