@@ -15,6 +15,7 @@ final class BigFloatStorage: @unchecked Sendable {
         )
         pointer = .allocate(capacity: 1)
         mpfr_init2(pointer, mpfr_prec_t(precision))
+        MPFRThreadCaches.registerCurrentThread()
     }
 
     deinit {

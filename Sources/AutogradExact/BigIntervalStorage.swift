@@ -17,6 +17,7 @@ final class BigIntervalStorage: @unchecked Sendable {
         )
         pointer = .allocate(capacity: 1)
         mpfi_init2(pointer, mpfr_prec_t(precision))
+        MPFRThreadCaches.registerCurrentThread()
     }
 
     /// The left endpoint, inside the MPFI value.

@@ -104,4 +104,30 @@ import Testing
             #expect(abs(big.doubleValue - double) <= 4 * double.ulp)
         }
     }
+
+    /// Threads that use MPFR's elementary functions and then end leave
+    /// nothing behind: MPFR's per-thread caches are freed as each exits
+    /// (scripts/check-leaks.sh runs this under LeakSanitizer, which reports
+    /// them otherwise), and freeing them does not disturb the values other
+    /// threads compute.
+    @Test func threadsThatEndFreeTheirMPFRCaches() throws {
+        let e = "2.71828182845904523536028747135e0"
+        let finished = DispatchSemaphore(value: 0)
+        let results = Lock([String]())
+        let threadCount = 4
+        for index in 0..<threadCount {
+            let thread = Thread {
+                // exp, sin and log fill MPFR's caches and pool on this thread.
+                let x = BigFloat(Double(index) + 1)
+                let roundTrip = BigFloat.exp(BigFloat.log(x)) - x + BigFloat.sin(BigInterval.sin(BigInterval(0.5)).midpoint)
+                let e = BigFloat.exp(roundTrip - roundTrip + 1).decimalDescription(digits: 30)
+                results.withLock { $0.append(e) }
+                finished.signal()
+            }
+            thread.start()
+        }
+        for _ in 0..<threadCount { finished.wait() }
+        #expect(results.withLock { $0 } == Array(repeating: e, count: threadCount))
+        #expect(BigFloat.exp(BigFloat(1)).decimalDescription(digits: 30) == e)
+    }
 }
