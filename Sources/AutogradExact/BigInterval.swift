@@ -41,7 +41,10 @@ public struct BigInterval: Sendable {
     /// ```swift
     /// BigInterval(0.1).isPoint   // true: exactly the Double nearest 0.1
     /// ```
+    /// (NaN gives [NaN, NaN]; inside an exact replay, a NaN or infinite
+    /// constant also makes ``ExactMode`` throw.)
     public init(_ value: Double, precision: Int = BigFloat.defaultPrecision) {
+        if !value.isFinite { ExactFaultRecorder.current?.record(.notFinite(value)) }
         self = BigInterval.make(precision: precision) { _ = mpfi_set_d($0, value) }
     }
 

@@ -35,6 +35,14 @@ public enum ExactError: Error, Equatable, Sendable, CustomStringConvertible {
     case divisionByZeroInOperation(String)
     /// A precision outside ``BigFloat/precisionRange``.
     case precisionOutOfRange(precision: Int, range: ClosedRange<Int>)
+    /// A constant of the function, in the op named, is NaN or infinite: it
+    /// has no exact value, so the function has no exact replay.
+    ///
+    /// ```swift
+    /// try ExactMode().gradient(of: (x + .nan).sum(), withRespectTo: [x])
+    /// // throws .notFiniteConstant(.nan, operation: "AddBackward")
+    /// ```
+    case notFiniteConstant(Double, operation: String)
 
     public var description: String {
         switch self {
@@ -58,6 +66,8 @@ public enum ExactError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(operation) divides by zero: the exact function or its derivative is undefined at this input"
         case .precisionOutOfRange(let precision, let range):
             return "a precision of \(precision) bits is outside \(range.lowerBound)...\(range.upperBound)"
+        case .notFiniteConstant(let value, let operation):
+            return "the constant \(value) in \(operation) has no exact value: the exact reference needs finite constants"
         }
     }
 }

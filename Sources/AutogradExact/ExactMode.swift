@@ -72,7 +72,7 @@ public struct ExactMode: Differentiable {
             return try enclosedGradient(graph, leaves, recorded: recorded, given: given, auditing: auditing)
         }
         // A division by zero throws, naming the op, instead of trapping.
-        let (run, reference) = try ZeroDivisionRecorder.recording {
+        let (run, reference) = try ExactFaultRecorder.recording {
             let run = try ReferenceRun(graph, towards: leaves, elementary: .fieldOnly) { leaf in leaf.value.map(Rational.init(_:)) }
             var pass = ReferencePass(run, elementary: .fieldOnly, auditing: auditing)
             return (run, try pass.gradient(withRespectTo: leaves))
@@ -102,7 +102,7 @@ public struct ExactMode: Differentiable {
         var firstStep: ReferenceResult<BigInterval>?
         while true {
             let (run, reference) = try BigFloat.$defaultPrecision.withValue(bits) {
-                try ZeroDivisionRecorder.recording {
+                try ExactFaultRecorder.recording {
                     let run = try ReferenceRun(graph, towards: leaves, elementary: .elementary) { leaf in leaf.value.map { BigInterval($0) } }
                     var pass = ReferencePass(run, elementary: .elementary, auditing: auditing && firstStep == nil)
                     return (run, try pass.gradient(withRespectTo: leaves))
@@ -194,7 +194,7 @@ public struct ExactMode: Differentiable {
             let floatInput = recorded.value(of: node.inputs[0]).scalars
             let exactInput = run.value(of: node.inputs[0]).scalars
             for (element, (float, exact)) in zip(floatInput, exactInput).enumerated()
-            where operation.branch(at: float) != operation.branch(at: exact) || (!exact.isCertainlyZero && exact.mayEqual(.zero)) {
+            where operation.branch(at: float) != operation.branch(at: exact) || exact.branchIsUndecided(operation) {
                 found.append(BranchDivergence(
                     operation: node.name, nodeIndex: index, element: element, recorded: float, exact: exact.referenceDescription
                 ))

@@ -7,8 +7,15 @@ extension Rational: FieldScalar {
     public typealias Magnitude = Rational
 
     /// The exact value of a graph's `Double` constant. Traps on NaN and
-    /// infinities: strategies check their inputs with ``init(exactly:)`` first.
+    /// infinities (``init(exactly:)`` throws instead); inside the exact
+    /// strategy's replay, which then throws ``ExactError/notFiniteConstant(_:operation:)``,
+    /// they give 0.
     public init(_ value: Double) {
+        if !value.isFinite, let recorder = ExactFaultRecorder.current {
+            recorder.record(.notFinite(value))
+            self = .zero
+            return
+        }
         do { self = try Rational(exactly: value) } catch { fatalError("Rational: \(error)") }
     }
 
@@ -49,8 +56,8 @@ extension Rational: FieldScalar {
     /// abort the process). ``dividing(by:)`` throws instead, and so does
     /// ``ExactMode`` when a replay divides by zero.
     public static func / (a: Rational, b: Rational) -> Rational {
-        if b.signum == 0, let recorder = ZeroDivisionRecorder.current {
-            recorder.record()
+        if b.signum == 0, let recorder = ExactFaultRecorder.current {
+            recorder.record(.divisionByZero)
             return .zero
         }
         do { return try a.dividing(by: b) } catch { fatalError("Rational: \(error)") }

@@ -34,10 +34,10 @@ struct ReferenceRun<S: ReferenceScalar> {
         }
         self.relevant = relevant
         for leaf in graph.leaves { values[ObjectIdentifier(leaf)] = try leafValue(leaf) }
-        let zeroDivisions = ZeroDivisionRecorder.current
+        let faults = ExactFaultRecorder.current
         for (index, node) in graph.nodes.enumerated() {
             try evaluate(node, index: index, elementary: elementary)
-            if let zeroDivisions, zeroDivisions.count > 0 { throw ExactError.divisionByZeroInOperation(node.name) }
+            if let error = faults?.error(in: node.name) { throw error }
         }
     }
 

@@ -14,10 +14,16 @@ protocol ReferenceScalar: FieldScalar {
     var magnitudeBound: Double { get }
     /// The value, for a report.
     var referenceDescription: String { get }
+    /// Whether `operation` may take more than one branch at this value: never
+    /// for a rational; for an enclosure, when its endpoints lie on different
+    /// branches (the branch point inside) or it is NaN. Assumes, as for the
+    /// sign, that each branch is an interval of the real line.
+    func branchIsUndecided(_ operation: any BranchingOperation) -> Bool
 }
 
 extension Rational: ReferenceScalar {
     func mayEqual(_ other: Rational) -> Bool { self == other }
+    func branchIsUndecided(_ operation: any BranchingOperation) -> Bool { false }
     var isCertainlyZero: Bool { signum == 0 }
     var magnitudeBound: Double {
         let nearest = Swift.abs(doubleValue)
@@ -35,6 +41,9 @@ extension BigInterval: ReferenceScalar {
         return !(upper < other.lower || other.upper < lower)
     }
     var isCertainlyZero: Bool { isZero }
+    func branchIsUndecided(_ operation: any BranchingOperation) -> Bool {
+        isNaN || operation.branch(at: lower) != operation.branch(at: upper)
+    }
     var magnitudeBound: Double {
         guard !isNaN else { return .infinity }
         let largest = Swift.max(Swift.abs(lower.doubleValue), Swift.abs(upper.doubleValue))
