@@ -89,7 +89,7 @@ extension BigInterval: ElementaryScalar {
     /// `0 / [0, 0]` has a NaN endpoint. Never traps. (Inside an exact
     /// replay, a divisor that is exactly 0 also makes ``ExactMode`` throw.)
     public static func / (a: BigInterval, b: BigInterval) -> BigInterval {
-        if b.isZero { ZeroDivisionRecorder.current?.record() }
+        if b.isZero { ExactFaultRecorder.current?.record(.divisionByZero) }
         return binary(a, b, mpfi_div)
     }
     /// The negated interval: `-BigInterval(lower: 1, upper: 2)` is `[-2, -1]`.
@@ -113,12 +113,37 @@ extension BigInterval: ElementaryScalar {
     public static func sinh(_ x: BigInterval) -> BigInterval { x.unary(mpfi_sinh) }
     /// Enclosure of tanh x: `BigInterval.tanh(BigInterval(800)).roundedDouble` is 1.
     public static func tanh(_ x: BigInterval) -> BigInterval { x.unary(mpfi_tanh) }
-    /// Enclosure of cos x: `BigInterval.cos(BigInterval(0))` is `[1, 1]`.
-    public static func cos(_ x: BigInterval) -> BigInterval { x.unary(mpfi_cos) }
-    /// Enclosure of sin x, argument reduction included: `BigInterval.sin(BigInterval(1e22))`.
-    public static func sin(_ x: BigInterval) -> BigInterval { x.unary(mpfi_sin) }
-    /// Enclosure of tan x (unbounded across a pole): `BigInterval.tan(BigInterval(1))`.
-    public static func tan(_ x: BigInterval) -> BigInterval { x.unary(mpfi_tan) }
+    /// Enclosure of cos x: `BigInterval.cos(BigInterval(0))` is `[1, 1]`;
+    /// [−1, 1] at once across a whole period.
+    public static func cos(_ x: BigInterval) -> BigInterval {
+        x.spans(atLeast: 7) ? .between(-1, 1, precision: x.precision) : x.unary(mpfi_cos)
+    }
+    /// Enclosure of sin x, argument reduction included: `BigInterval.sin(BigInterval(1e22))`;
+    /// [−1, 1] at once across a whole period.
+    public static func sin(_ x: BigInterval) -> BigInterval {
+        x.spans(atLeast: 7) ? .between(-1, 1, precision: x.precision) : x.unary(mpfi_sin)
+    }
+    /// Enclosure of tan x (unbounded across a pole): `BigInterval.tan(BigInterval(1))`;
+    /// [−∞, +∞] at once across a whole period.
+    public static func tan(_ x: BigInterval) -> BigInterval {
+        x.spans(atLeast: 4) ? .between(-.infinity, .infinity, precision: x.precision) : x.unary(mpfi_tan)
+    }
+
+    /// The interval [lower, upper] of `precision` bits (endpoints exact).
+    static func between(_ lower: Double, _ upper: Double, precision: Int) -> BigInterval {
+        make(precision: precision) { _ = mpfi_interv_d($0, lower, upper) }
+    }
+
+    /// Whether the interval is certainly at least `width` wide. `sin`, `cos`
+    /// and `tan` answer from it without MPFI's argument reduction, whose cost
+    /// grows with the magnitude of the endpoints: about 5 s for cos of an
+    /// enclosure of e^(10⁵) (exponent 144 270), and longer than anyone waits
+    /// for e^(10⁸).
+    func spans(atLeast width: Double) -> Bool {
+        guard !isNaN else { return false }
+        let difference = BigFloat.make(precision: 53) { _ = mpfr_sub($0, storage.right, storage.left, MPFR_RNDD) }
+        return difference.doubleValue >= width
+    }
     /// Enclosure of ln x, NaN below 0: `BigInterval.log(BigInterval(1))` is `[0, 0]`.
     public static func log(_ x: BigInterval) -> BigInterval { x.unary(mpfi_log) }
     /// Enclosure of ln(1 + x), accurate near 0: `BigInterval.log(onePlus: BigInterval(1e-20))`.
