@@ -8,7 +8,10 @@
 /// let again: TensorValue<Float> = try graph.evaluate { leaf in leaf.value.map(Float.init) }
 /// ```
 public struct RecordedGraph {
-    /// The nodes, each after the nodes of its inputs; the last one made the result.
+    /// The nodes in the order they were made (so each after the nodes of its
+    /// inputs); the last one made the result. A replay's reverse pass takes
+    /// them in reverse, the order of `backward()`, so its sums of gradient
+    /// contributions round as the tape's do.
     public let nodes: [GraphNode]
     /// The distinct leaves the result depends on, in the order they are first read.
     public let leaves: [Tensor]
@@ -36,6 +39,10 @@ public struct RecordedGraph {
             for input in node.inputs.reversed() {
                 if case .node(let next) = input, !seen.contains(ObjectIdentifier(next)) { stack.append((next, false)) }
             }
+        }
+        // The search found every node; creation order is the tape's.
+        if zip(order, order.dropFirst()).contains(where: { $0.sequenceNumber > $1.sequenceNumber }) {
+            order.sort { $0.sequenceNumber < $1.sequenceNumber }
         }
         for node in order {
             for case .leaf(let leaf) in node.inputs where seenLeaves.insert(ObjectIdentifier(leaf)).inserted {
