@@ -124,12 +124,36 @@ public struct Rational: @unchecked Sendable {
     }
 
     /// The nearest `Double` (ties to even), rounded once through MPFR.
+    ///
+    /// ```swift
+    /// try Rational("2.4703282292062328e-324").doubleValue   // 5e-324: just above half of it
+    /// ```
     public var doubleValue: Double {
         if let fast = small?.doubleValue { return fast }
+        return withGMP { Rational.nearestDouble(to: $0.pointer) }
+    }
+
+    /// Rounds a GMP rational to `Double` in one step: MPFR at 53 bits within
+    /// `Double`'s exponent range, with its subnormals emulated
+    /// (`mpfr_subnormalize`). Rounding to 53 bits first and then to a
+    /// subnormal rounds twice: a value just above half the smallest
+    /// subnormal became exactly half, then 0.
+    private static func nearestDouble(to value: UnsafePointer<__mpq_struct>) -> Double {
+        MPFRThreadCaches.registerCurrentThread()
+        // The exponent range is per thread (MPFR is built thread-safe), and
+        // nothing here suspends.
+        let (emin, emax) = (mpfr_get_emin(), mpfr_get_emax())
+        mpfr_set_emin(-1073)
+        mpfr_set_emax(1024)
+        defer {
+            mpfr_set_emin(emin)
+            mpfr_set_emax(emax)
+        }
         var rounded = __mpfr_struct()
         mpfr_init2(&rounded, 53)
         defer { mpfr_clear(&rounded) }
-        withGMP { _ = mpfr_set_q(&rounded, $0.pointer, MPFR_RNDN) }
+        let ternary = mpfr_set_q(&rounded, value, MPFR_RNDN)
+        _ = mpfr_subnormalize(&rounded, ternary, MPFR_RNDN)
         return mpfr_get_d(&rounded, MPFR_RNDN)
     }
 
