@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 import Testing
 
 /// Graphs of any depth are built, differentiated by every strategy and
@@ -33,14 +34,18 @@ import Testing
         }
     }
 
+    /// The depth for the interpreting strategies: three times the depth that
+    /// used to overflow, or a million with `AUTOGRAD_DEEP_TESTS` set in the
+    /// environment (about 100 s per strategy in a debug build: CI runs it,
+    /// `swift test` alone would take too long).
+    static let interpretingDepth = ProcessInfo.processInfo.environment["AUTOGRAD_DEEP_TESTS"] == nil ? 150_000 : 1_000_000
+
     /// The strategies that interpret the recorded graph (forward mode, its
     /// Hessian-vector product, the exact reference, the `Double` replay after
-    /// `backward()` freed the saved values) and `dot()`, at three times the
-    /// depth that used to overflow. (They also pass at 10⁶, in about 100 s
-    /// of a debug build: too long for every test run.)
+    /// `backward()` freed the saved values) and `dot()`.
     @Test func deepGraphsInEveryInterpretingStrategy() throws {
         let x = Tensor([1.0, 2], requiresGrad: true)
-        let loss = Self.chain(x, depth: 150_000)
+        let loss = Self.chain(x, depth: Self.interpretingDepth)
         #expect(try ForwardMode().gradient(of: loss, withRespectTo: [x])[0].scalars == [1, 1])
         let v = Tensor([1.0, -1])
         #expect(try ForwardMode().hessianVectorProduct(of: loss, withRespectTo: [x], along: [v])[0].scalars == [0, 0])
