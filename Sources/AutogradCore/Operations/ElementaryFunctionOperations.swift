@@ -8,6 +8,8 @@ public struct Exp: ElementwiseElementaryOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Exp" }
+    /// The reverse rule reads the output only.
+    public static var reverseRuleReads: ReverseRuleReads { .output }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.exp(x) }
     @inlinable public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { output }
 }
@@ -17,6 +19,8 @@ public struct Log: ElementwiseElementaryOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Log" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.log(x) }
     @inlinable public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { 1 / x }
 }
@@ -26,6 +30,8 @@ public struct SquareRoot: ElementwiseElementaryOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sqrt" }
+    /// The reverse rule reads the output only.
+    public static var reverseRuleReads: ReverseRuleReads { .output }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.sqrt(x) }
     @inlinable public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { 1 / (output + output) }
 }
@@ -35,6 +41,8 @@ public struct Sine: ElementwiseElementaryOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sin" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.sin(x) }
     @inlinable public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { S.cos(x) }
 }
@@ -44,6 +52,8 @@ public struct Cosine: ElementwiseElementaryOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Cos" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.cos(x) }
     @inlinable public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { -S.sin(x) }
 }
@@ -58,6 +68,8 @@ public struct HyperbolicTangent: ElementwiseElementaryOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Tanh" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
     @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.tanh(x) }
     @inlinable
     public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S {

@@ -11,6 +11,8 @@ public struct Absolute: ElementwiseOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Abs" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
     /// `−x`, `x`, or at the kink the constant 0 (so that the derivative of
     /// the formula there is 0, and |−0| is +0); NaN stays NaN.
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x < .zero ? -x : (x == .zero ? .zero : x) }
@@ -25,6 +27,8 @@ public struct Relu: ElementwiseOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Relu" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
     /// The constant 0 up to the kink included (so that the derivative of the
     /// formula there is 0), else `x`; NaN stays NaN.
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x <= .zero ? .zero : x }

@@ -8,6 +8,8 @@ public struct IntegerPower: ElementwiseOperation {
     /// The operation with its exponent.
     public init(_ exponent: Int) { self.exponent = exponent }
     public var name: String { "Pow" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
 
     /// `x·x` for the commonest exponent, 2 (exactly `power(x, 2)`), else `power(x, n)`.
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { exponent == 2 ? x * x : Self.power(x, exponent) }

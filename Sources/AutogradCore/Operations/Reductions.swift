@@ -3,7 +3,7 @@ import RealModule
 // Sums and means, of all elements or along one axis.
 
 /// The sum of all elements, a zero-dimensional result (`SumBackward`).
-public struct Sum: UnaryOperation {
+public struct Sum: ShapeOnlyReverseRule {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sum" }
@@ -18,8 +18,8 @@ public struct Sum: UnaryOperation {
 
     /// Every element receives the output's gradient.
     @inlinable
-    public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
-        TensorValue(repeating: gradient[flat: 0], shape: x.shape)
+    public func vjp<S: FieldScalar>(inputShape: Shape, gradient: TensorValue<S>) -> TensorValue<S> {
+        TensorValue(repeating: gradient[flat: 0], shape: inputShape)
     }
 
     @inlinable
@@ -29,7 +29,7 @@ public struct Sum: UnaryOperation {
 }
 
 /// The mean of all elements, a zero-dimensional result (`MeanBackward`).
-public struct Mean: UnaryOperation {
+public struct Mean: ShapeOnlyReverseRule {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Mean" }
@@ -44,8 +44,8 @@ public struct Mean: UnaryOperation {
 
     /// Every element receives the output's gradient divided by the count.
     @inlinable
-    public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
-        TensorValue(repeating: gradient[flat: 0] / S(Double(x.elementCount)), shape: x.shape)
+    public func vjp<S: FieldScalar>(inputShape: Shape, gradient: TensorValue<S>) -> TensorValue<S> {
+        TensorValue(repeating: gradient[flat: 0] / S(Double(inputShape.elementCount)), shape: inputShape)
     }
 
     @inlinable
@@ -56,7 +56,7 @@ public struct Mean: UnaryOperation {
 
 /// The sum along one axis, which the result no longer has (`SumBackward`).
 /// A negative axis counts from the end.
-public struct SumAlongAxis: UnaryOperation {
+public struct SumAlongAxis: ShapeOnlyReverseRule {
     /// The axis summed over, as given (possibly negative).
     public let axis: Int
     /// The operation along `axis` (negative counts from the end).
@@ -69,9 +69,9 @@ public struct SumAlongAxis: UnaryOperation {
     }
 
     @inlinable
-    public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
-        let axis = x.shape.normalizedAxis(axis, op: "sum(dim:)")
-        return gradient.repeated(alongNewAxis: axis, count: x.shape[axis])
+    public func vjp<S: FieldScalar>(inputShape: Shape, gradient: TensorValue<S>) -> TensorValue<S> {
+        let axis = inputShape.normalizedAxis(axis, op: "sum(dim:)")
+        return gradient.repeated(alongNewAxis: axis, count: inputShape[axis])
     }
 
     @inlinable
@@ -81,7 +81,7 @@ public struct SumAlongAxis: UnaryOperation {
 }
 
 /// The mean along one axis, which the result no longer has (`MeanBackward`).
-public struct MeanAlongAxis: UnaryOperation {
+public struct MeanAlongAxis: ShapeOnlyReverseRule {
     /// The axis averaged over, as given (possibly negative).
     public let axis: Int
     /// The operation along `axis` (negative counts from the end).
@@ -96,10 +96,10 @@ public struct MeanAlongAxis: UnaryOperation {
     }
 
     @inlinable
-    public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
-        let axis = x.shape.normalizedAxis(axis, op: "mean(dim:)")
-        let count = S(Double(x.shape[axis]))
-        return gradient.map { $0 / count }.repeated(alongNewAxis: axis, count: x.shape[axis])
+    public func vjp<S: FieldScalar>(inputShape: Shape, gradient: TensorValue<S>) -> TensorValue<S> {
+        let axis = inputShape.normalizedAxis(axis, op: "mean(dim:)")
+        let count = S(Double(inputShape[axis]))
+        return gradient.map { $0 / count }.repeated(alongNewAxis: axis, count: inputShape[axis])
     }
 
     @inlinable

@@ -10,6 +10,8 @@ public struct AddScalar: ElementwiseOperation {
     /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Add" }
+    /// The reverse rule reads neither value.
+    public static var reverseRuleReads: ReverseRuleReads { [] }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x + S(constant) }
     @inlinable public func derivative<S: FieldScalar>(at x: S, output: S) -> S { 1 }
     @inlinable
@@ -25,6 +27,8 @@ public struct SubtractScalar: ElementwiseOperation {
     /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Sub" }
+    /// The reverse rule reads neither value.
+    public static var reverseRuleReads: ReverseRuleReads { [] }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x - S(constant) }
     @inlinable public func derivative<S: FieldScalar>(at x: S, output: S) -> S { 1 }
     @inlinable
@@ -40,6 +44,8 @@ public struct SubtractFromScalar: ElementwiseOperation {
     /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Rsub" }
+    /// The reverse rule reads neither value.
+    public static var reverseRuleReads: ReverseRuleReads { [] }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { S(constant) - x }
     @inlinable public func derivative<S: FieldScalar>(at x: S, output: S) -> S { -1 }
 }
@@ -51,6 +57,8 @@ public struct MultiplyScalar: ElementwiseOperation {
     /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Mul" }
+    /// The reverse rule reads neither value.
+    public static var reverseRuleReads: ReverseRuleReads { [] }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x * S(constant) }
     @inlinable public func derivative<S: FieldScalar>(at x: S, output: S) -> S { S(constant) }
 }
@@ -63,6 +71,8 @@ public struct DivideByScalar: ElementwiseOperation {
     /// The operation with its constant.
     public init(_ constant: Double) { self.constant = constant }
     public var name: String { "Div" }
+    /// The reverse rule reads neither value.
+    public static var reverseRuleReads: ReverseRuleReads { [] }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { x / S(constant) }
     @inlinable public func derivative<S: FieldScalar>(at x: S, output: S) -> S { 1 / S(constant) }
     @inlinable
@@ -93,6 +103,8 @@ public struct Negate: ElementwiseOperation {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Neg" }
+    /// The reverse rule reads neither value.
+    public static var reverseRuleReads: ReverseRuleReads { [] }
     @inlinable public func apply<S: FieldScalar>(_ x: S) -> S { -x }
     @inlinable public func derivative<S: FieldScalar>(at x: S, output: S) -> S { -1 }
 }

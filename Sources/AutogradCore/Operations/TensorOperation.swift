@@ -37,6 +37,10 @@ public enum BinaryOperand: Int, Sendable {
 /// }
 /// ```
 public protocol UnaryOperation: TensorOperation {
+    /// The values of `x` and `output` that ``vjp(_:output:gradient:)`` reads
+    /// (by default both): the recorded graph keeps only those, where the
+    /// output has the input's shape (see ``ReverseRuleReads``).
+    static var reverseRuleReads: ReverseRuleReads { get }
     /// The shape rule: the result's shape for an input of shape `input`.
     /// By default, the shape `value` gives on zeros; ops override it cheaply.
     func outputShape(for input: Shape) -> Shape
@@ -57,6 +61,10 @@ public protocol UnaryOperation: TensorOperation {
 /// `sin`...), so it runs over every ``ElementaryScalar`` (over big floats, not
 /// rationals, in the exact strategy).
 public protocol ElementaryUnaryOperation: TensorOperation {
+    /// The values of `x` and `output` that ``vjp(_:output:gradient:)`` reads
+    /// (by default both): the recorded graph keeps only those, where the
+    /// output has the input's shape (see ``ReverseRuleReads``).
+    static var reverseRuleReads: ReverseRuleReads { get }
     /// The shape rule: the result's shape for an input of shape `input`.
     /// By default, the shape `value` gives on ones; ops override it cheaply.
     func outputShape(for input: Shape) -> Shape
@@ -94,12 +102,16 @@ public protocol BinaryOperation: TensorOperation {
 }
 
 extension UnaryOperation {
+    public static var reverseRuleReads: ReverseRuleReads { [.input, .output] }
+
     public func outputShape(for input: Shape) -> Shape {
         value(TensorValue<Double>(repeating: 1, shape: input)).shape
     }
 }
 
 extension ElementaryUnaryOperation {
+    public static var reverseRuleReads: ReverseRuleReads { [.input, .output] }
+
     public func outputShape(for input: Shape) -> Shape {
         value(TensorValue<Double>(repeating: 1, shape: input)).shape
     }

@@ -10,7 +10,7 @@
 /// the graph its seed reaches.
 ///
 /// ```swift
-/// let propagation = try TangentPropagation(loss)
+/// let propagation = TangentPropagation(loss)
 /// let slot = propagation.slot(of: x)!
 /// let derivative = propagation.propagate(seeds: [(slot, v.value)])   // nil: identically zero
 /// ```
@@ -32,12 +32,13 @@ struct TangentPropagation {
     private let leafSlots: [ObjectIdentifier: Int]
 
     /// Reads the values of the graph that computed `result`: the recorded
-    /// outputs, or, after a backward pass freed them, a replay in `Double`
-    /// with the ops' specialised value kernels (the same bits).
-    init(_ result: Tensor) throws {
+    /// outputs, and where the graph did not keep one (its op's reverse rule
+    /// does not read it) or a backward pass freed them, the node's value
+    /// again, by the op's specialised `Double` kernel (the same bits).
+    init(_ result: Tensor) {
         let graph = RecordedGraph(result)
-        // The recorded outputs, or, after a backward pass freed them (or while
-        // another task's backward pass frees them), a replay.
+        // The recorded outputs, unless a backward pass freed them (or
+        // another task's backward pass is freeing them).
         let saved: [TensorValue<Double>?]
         if (try? SavedValuesClaim.claim(graph.nodes, freeing: false)) != nil {
             saved = graph.nodes.map(\.savedOutput)
@@ -45,7 +46,6 @@ struct TangentPropagation {
         } else {
             saved = graph.nodes.map { _ in nil }
         }
-        let evaluation: GraphEvaluation<Double>? = saved.contains { $0 == nil } ? try graph.evaluation { $0.value } : nil
         var leafSlots: [ObjectIdentifier: Int] = [:]
         var nodeSlots: [ObjectIdentifier: Int] = [:]
         var values: [TensorValue<Double>] = []
@@ -54,18 +54,24 @@ struct TangentPropagation {
             leafSlots[ObjectIdentifier(leaf)] = values.count
             values.append(leaf.value)
         }
-        for node in graph.nodes {
-            nodeSlots[ObjectIdentifier(node)] = values.count
-            values.append(evaluation?.value(of: node) ?? saved[values.count - graph.leaves.count]!)
-        }
         func slot(of input: GraphInput) -> Int {
             switch input {
             case .node(let node): nodeSlots[ObjectIdentifier(node)]!
             case .leaf(let leaf): leafSlots[ObjectIdentifier(leaf)]!
             }
         }
-        let firstInputSlots = graph.nodes.map { slot(of: $0.firstInput) }
-        let secondInputSlots = graph.nodes.map { $0.secondInput.map(slot(of:)) ?? -1 }
+        var firstInputSlots: [Int] = []
+        var secondInputSlots: [Int] = []
+        firstInputSlots.reserveCapacity(graph.nodes.count)
+        secondInputSlots.reserveCapacity(graph.nodes.count)
+        for (index, node) in graph.nodes.enumerated() {
+            let first = slot(of: node.firstInput)
+            let second = node.secondInput.map(slot(of:)) ?? -1
+            firstInputSlots.append(first)
+            secondInputSlots.append(second)
+            nodeSlots[ObjectIdentifier(node)] = values.count
+            values.append(saved[index] ?? node.dualKernels.real(node, values[first], second >= 0 ? values[second] : nil))
+        }
         var lastReader = [Int](repeating: -1, count: values.count)
         for index in graph.nodes.indices {
             lastReader[firstInputSlots[index]] = index

@@ -110,6 +110,14 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     /// The output's value as recorded, until a backward pass frees it.
     var savedOutput: TensorValue<Double>? { nil }
 
+    /// The shape of the first input's value.
+    @usableFromInline var firstInputShape: Shape {
+        switch firstInput {
+        case .node(let node): node.shape
+        case .leaf(let leaf): leaf.shape
+        }
+    }
+
     /// The operation's inputs, in order.
     public var inputs: [GraphInput] {
         if let secondInput { [firstInput, secondInput] } else { [firstInput] }
@@ -159,18 +167,20 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
     /// The output's value, `nil` once freed.
     @exclusivity(unchecked) @usableFromInline var outputValue: TensorValue<Double>?
 
+    /// A node for `operation`, keeping the given input values, and the
+    /// output's when `keepingOutput` (what the reverse rule reads).
     @inlinable
     init(
         _ operation: Operation,
-        inputs firstInput: GraphInput, _ firstValue: TensorValue<Double>,
+        inputs firstInput: GraphInput, _ firstValue: TensorValue<Double>?,
         _ secondInput: GraphInput? = nil, _ secondValue: TensorValue<Double>? = nil,
-        output: TensorValue<Double>, dualKernels: ReplayKernels, forwardRules: ForwardRules,
+        output: TensorValue<Double>, keepingOutput: Bool, dualKernels: ReplayKernels, forwardRules: ForwardRules,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
         concreteOperation = operation
         self.firstValue = firstValue
         self.secondValue = secondValue
-        self.outputValue = output
+        self.outputValue = keepingOutput ? output : nil
         super.init(
             inputs: firstInput, secondInput, shape: output.shape,
             dualKernels: dualKernels, forwardRules: forwardRules, backwardRule: backwardRule
@@ -185,6 +195,14 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
         firstValue = nil
         secondValue = nil
         outputValue = nil
+    }
+
+    /// The input and output values for an element-wise op's reverse rule:
+    /// a value the graph did not keep (the rule does not read it) is
+    /// replaced by the other, which has its shape.
+    @inlinable
+    var savedValuesForRule: (input: TensorValue<Double>, output: TensorValue<Double>) {
+        (firstValue ?? outputValue!, outputValue ?? firstValue!)
     }
 
     /// The node a reverse rule was handed: always this class, by construction.

@@ -10,14 +10,42 @@ extension Tensor {
         let x = value
         let y = operation.value(x)
         guard Tensor.isRecording(self) else { return Tensor(y) }
+        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, x.shape, y.shape)
         let node = OperationNode(
-            operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.replayKernels,
-            forwardRules: Operation.forwardRules
+            operation, inputs: asGraphInput, keepsInput ? x : nil, output: y, keepingOutput: keepsOutput,
+            dualKernels: Operation.replayKernels, forwardRules: Operation.forwardRules
         ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
-            return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
+            let (x, y) = node.savedValuesForRule
+            return node.concreteOperation.vjp(x, output: y, gradient: gradient)
         }
         return Tensor(y, gradFn: node)
+    }
+
+    /// Applies a field operation of one tensor whose reverse rule reads only
+    /// the input's shape: the graph keeps no values for it.
+    @inlinable
+    public func applying<Operation: ShapeOnlyReverseRule>(_ operation: Operation) -> Tensor {
+        let x = value
+        let y = operation.value(x)
+        guard Tensor.isRecording(self) else { return Tensor(y) }
+        let node = OperationNode(
+            operation, inputs: asGraphInput, nil, output: y, keepingOutput: false,
+            dualKernels: Operation.replayKernels, forwardRules: Operation.forwardRules
+        ) { node, gradient, _ in
+            let node = OperationNode<Operation>.of(node)
+            return node.concreteOperation.vjp(inputShape: node.firstInputShape, gradient: gradient)
+        }
+        return Tensor(y, gradFn: node)
+    }
+
+    /// Which of an element-wise op's values the graph keeps, from what its
+    /// reverse rule reads: both unless the output has the input's shape; the
+    /// input when the rule reads neither.
+    @inlinable
+    static func kept(_ reads: ReverseRuleReads, _ input: Shape, _ output: Shape) -> (input: Bool, output: Bool) {
+        guard input == output, reads != [.input, .output] else { return (true, true) }
+        return (reads.contains(.input) || reads.isEmpty, reads.contains(.output))
     }
 
     /// Applies an elementary-function operation of one tensor.
@@ -26,12 +54,14 @@ extension Tensor {
         let x = value
         let y = operation.value(x)
         guard Tensor.isRecording(self) else { return Tensor(y) }
+        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, x.shape, y.shape)
         let node = OperationNode(
-            operation, inputs: asGraphInput, x, output: y, dualKernels: Operation.replayKernels,
-            forwardRules: Operation.forwardRules
+            operation, inputs: asGraphInput, keepsInput ? x : nil, output: y, keepingOutput: keepsOutput,
+            dualKernels: Operation.replayKernels, forwardRules: Operation.forwardRules
         ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
-            return node.concreteOperation.vjp(node.firstValue!, output: node.outputValue!, gradient: gradient)
+            let (x, y) = node.savedValuesForRule
+            return node.concreteOperation.vjp(x, output: y, gradient: gradient)
         }
         return Tensor(y, gradFn: node)
     }
@@ -45,7 +75,7 @@ extension Tensor {
         let z = operation.value(x, y)
         guard isRecording(left, right) else { return Tensor(z) }
         let node = OperationNode(
-            operation, inputs: left.asGraphInput, x, right.asGraphInput, y, output: z,
+            operation, inputs: left.asGraphInput, x, right.asGraphInput, y, output: z, keepingOutput: true,
             dualKernels: Operation.replayKernels,
             forwardRules: Operation.forwardRules
         ) { node, gradient, input in
