@@ -16,14 +16,13 @@ import Foundation
 /// ConfigurationHarness.run([0] + Array(#"{"autograd": {"backend": "exact"}}"#.utf8))
 /// ```
 public enum ConfigurationHarness {
-    /// Where the file is written: one directory per process (libFuzzer's
-    /// workers are processes), in memory (`/dev/shm`) where there is one,
-    /// else in the system's temporary directory.
-    static let directory: String = {
-        let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
-        let path = base + "autograd-fuzz-configuration-\(ProcessInfo.processInfo.processIdentifier)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+    /// Where the file is written, but for its extension: one name per
+    /// process (libFuzzer's workers are processes), in memory (`/dev/shm`)
+    /// where there is one, else in the system's temporary directory. The
+    /// file is removed after each input.
+    static let stem: String = {
+        let directory = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
+        return directory + "autograd-fuzz-configuration-\(ProcessInfo.processInfo.processIdentifier)"
     }()
 
     /// Writes `bytes` to `path` without syncing to disk (`FileManager`'s
@@ -48,7 +47,7 @@ public enum ConfigurationHarness {
             if mode & 0b010 != 0 { flags[key] = value }
             if mode & 0b100 != 0 { environment[key.environmentVariable] = value }
         }
-        let path = directory + (mode & 1 == 0 ? "/autograd.json" : "/autograd.yaml")
+        let path = stem + (mode & 1 == 0 ? ".json" : ".yaml")
         guard write(rest, to: path) else {
             fatalError("cannot write \(path)")   // the machine's fault, not the library's
         }
