@@ -52,11 +52,43 @@ struct ReferenceRun<S: ReferenceScalar> {
         }
         var byInput: [Int: TensorValue<S>] = [:]
         for j in wanted {
-            let (value, partial) = try elementwiseValueAndPartial(node.operation, inputs, withRespectTo: j, elementary: elementary)
+            var (value, partial) = try elementwiseValueAndPartial(node.operation, inputs, withRespectTo: j, elementary: elementary)
+            if inputs.count == 1, OperationConformances(of: node.operation).contains(.branching),
+               let operation = node.operation as? any BranchingOperation {
+                try encloseUndecidedBranches(operation, inputs[0], &value, &partial, elementary: elementary)
+            }
             if values[ObjectIdentifier(node)] == nil { values[ObjectIdentifier(node)] = value }
             byInput[j] = partial
         }
         partials[index] = byInput
+    }
+
+    /// Where the enclosure of a branching op's input holds the branch point,
+    /// the formula's comparison picks one branch: the value and derivative
+    /// become the hull over the pieces below, at and above 0 instead (relu's
+    /// derivative [0, 1], abs's [−1, 1]), so that no gradient element is
+    /// claimed correctly rounded from one branch's derivative.
+    private func encloseUndecidedBranches(
+        _ operation: any BranchingOperation, _ x: TensorValue<S>,
+        _ value: inout TensorValue<S>, _ partial: inout TensorValue<S>, elementary: ElementaryEvaluation<S>
+    ) throws {
+        let input = x.scalars
+        let undecided = input.indices.filter { input[$0].branchIsUndecided(operation) }
+        guard !undecided.isEmpty else { return }
+        var values = value.scalars, partials = partial.scalars
+        for element in undecided {
+            var hull: (value: S, partial: S)?
+            for piece in input[element].piecesAroundZero {
+                let (pieceValue, piecePartial) = try elementwiseValueAndPartial(
+                    operation, [TensorValue(scalar: piece)], withRespectTo: 0, elementary: elementary
+                )
+                let next = (pieceValue[flat: 0], piecePartial[flat: 0])
+                hull = hull.map { ($0.value.hull(next.0), $0.partial.hull(next.1)) } ?? next
+            }
+            (values[element], partials[element]) = hull!
+        }
+        value = TensorValue(shape: value.shape, scalars: values)
+        partial = TensorValue(shape: partial.shape, scalars: partials)
     }
 
     /// The value of an input of a node: a leaf's or another node's output.

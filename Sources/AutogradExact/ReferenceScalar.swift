@@ -1,4 +1,5 @@
 import AutogradCore
+import CMPFI
 
 /// What the exact reference needs of its scalar beyond field arithmetic:
 /// exact rationals and rigorous enclosures both answer "may these be equal?"
@@ -19,11 +20,19 @@ protocol ReferenceScalar: FieldScalar {
     /// branches (the branch point inside) or it is NaN. Assumes, as for the
     /// sign, that each branch is an interval of the real line.
     func branchIsUndecided(_ operation: any BranchingOperation) -> Bool
+    /// The pieces of an enclosure that holds 0: below, at and above it (the
+    /// branch point of a sign-based ``BranchingOperation``).
+    var piecesAroundZero: [Self] { get }
+    /// The smallest enclosure of both values.
+    func hull(_ other: Self) -> Self
 }
 
 extension Rational: ReferenceScalar {
     func mayEqual(_ other: Rational) -> Bool { self == other }
     func branchIsUndecided(_ operation: any BranchingOperation) -> Bool { false }
+    // A rational's branch is always decided: these are never needed.
+    var piecesAroundZero: [Rational] { [self] }
+    func hull(_ other: Rational) -> Rational { self }
     var isCertainlyZero: Bool { signum == 0 }
     var magnitudeBound: Double {
         let nearest = Swift.abs(doubleValue)
@@ -43,6 +52,15 @@ extension BigInterval: ReferenceScalar {
     var isCertainlyZero: Bool { isZero }
     func branchIsUndecided(_ operation: any BranchingOperation) -> Bool {
         isNaN || operation.branch(at: lower) != operation.branch(at: upper)
+    }
+    var piecesAroundZero: [BigInterval] {
+        let zero = BigFloat(0, precision: precision)
+        return [BigInterval(lower: lower, upper: zero), BigInterval(lower: zero, upper: zero), BigInterval(lower: zero, upper: upper)]
+    }
+    func hull(_ other: BigInterval) -> BigInterval {
+        BigInterval.make(precision: Swift.max(precision, other.precision)) {
+            _ = mpfi_union($0, storage.pointer, other.storage.pointer)
+        }
     }
     var magnitudeBound: Double {
         guard !isNaN else { return .infinity }

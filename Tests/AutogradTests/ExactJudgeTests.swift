@@ -144,6 +144,31 @@ struct NoGradients: Differentiable {
         }
     }
 
+    /// Where a kink's input is exactly 0 but known only as an enclosure
+    /// around 0 (e^(log 2) − 2), the reference cannot tell the branch: it
+    /// used to take one by the enclosure's midpoint and call the result
+    /// correctly rounded (4, where PyTorch's convention gives 0). Now the
+    /// element is unresolved, with bounds that hold every branch's result.
+    @Test func anUndecidedBranchIsNeverCalledCorrectlyRounded() throws {
+        let x = Tensor([2.0, 3.0], requiresGrad: true)
+        let v = x.log().exp() - 2   // exactly 0 at x = 2; 1 at x = 3
+        let loss = (v.relu() * x + v.abs() * x).sum()
+        let exact = try ExactMode().gradient(of: loss, withRespectTo: [x])
+        guard case .unresolved(let lower, let upper, _) = exact.elementStatuses[0][0] else {
+            Issue.record("at the kink: \(exact.elementStatuses[0][0])")
+            return
+        }
+        // relu′ ∈ [0, 1] and abs′ ∈ [−1, 1], times x = 2.
+        #expect(lower <= -2 && upper >= 4 && upper < 5)
+        #expect(exact.branchDivergences.map(\.element) == [0, 0])
+        // Away from the kink the element is proven as before: 2x + 2x at x = 3.
+        #expect(exact.tensors[0].scalars[1] == 8)
+        guard case .correctlyRounded = exact.elementStatuses[0][1] else {
+            Issue.record("away from the kink: \(exact.elementStatuses[0][1])")
+            return
+        }
+    }
+
     /// The check refuses what it cannot judge instead of passing it.
     @Test func theCheckRefusesBadSizesAndMissingGradients() throws {
         #expect(throws: GradientCheckError.invalidSize(0)) { try GradientCheck.run(size: 0) }

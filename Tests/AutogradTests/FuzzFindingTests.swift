@@ -88,6 +88,8 @@ import Testing
         let exact = try ExactMode().gradient(of: loss, withRespectTo: [x], auditing: true)
         #expect(exact.ruleFindings.isEmpty, "\(exact.ruleFindings)")
         #expect(exact.branchDivergences.map(\.operation) == ["AbsBackward"])
+        // abs′ over the enclosure is [−1, 1]: the gradient is unbounded.
+        #expect(exact.elementStatuses[0][0] == .unresolved(lower: -.infinity, upper: .infinity, precision: 4096))
     }
 
     /// `ReverseMode` after `backward()` freed the graph replays it: it visited
