@@ -157,21 +157,12 @@ struct ReferencePass<S: ReferenceScalar> {
             return
         }
         let got = byRule.scalars, want = expected.scalars
-        let undecided = undecidedElements(of: node)
+        let undecided = run.undecidedElements[index] ?? []
         guard let element = got.indices.first(where: { !undecided.contains($0) && !got[$0].mayEqual(want[$0]) }) else { return }
         findings.append(RuleFinding(
             operation: node.name, nodeIndex: index, rule: rule, element: element,
             got: got[element].referenceDescription, expected: want[element].referenceDescription
         ))
-    }
-
-    /// The elements of a branching op's input whose enclosure holds the
-    /// branch point (none for other ops, and none over rationals).
-    private func undecidedElements(of node: GraphNode) -> Set<Int> {
-        guard OperationConformances(of: node.operation).contains(.branching),
-              let operation = node.operation as? any BranchingOperation else { return [] }
-        let input = run.value(of: node.inputs[0]).scalars
-        return Set(input.indices.filter { input[$0].branchIsUndecided(operation) })
     }
 
     /// Every element-wise node's first and second partial derivatives, by

@@ -19,6 +19,9 @@ struct ReferenceRun<S: ReferenceScalar> {
     /// Each element-wise node's ∂output/∂input for its relevant inputs (by
     /// node index, then input index), in the output's shape.
     private(set) var partials: [Int: [Int: TensorValue<S>]] = [:]
+    /// The elements, by node index, where a branching op's input enclosure
+    /// holds the branch point, so that the branch is undecided.
+    private(set) var undecidedElements: [Int: Set<Int>] = [:]
     private var values: [ObjectIdentifier: TensorValue<S>] = [:]
 
     /// Evaluates `graph` with each leaf's value from `leafValue`, and the
@@ -55,7 +58,8 @@ struct ReferenceRun<S: ReferenceScalar> {
             var (value, partial) = try elementwiseValueAndPartial(node.operation, inputs, withRespectTo: j, elementary: elementary)
             if inputs.count == 1, OperationConformances(of: node.operation).contains(.branching),
                let operation = node.operation as? any BranchingOperation {
-                try encloseUndecidedBranches(operation, inputs[0], &value, &partial, elementary: elementary)
+                let undecided = try encloseUndecidedBranches(operation, inputs[0], &value, &partial, elementary: elementary)
+                if !undecided.isEmpty { undecidedElements[index] = Set(undecided) }
             }
             if values[ObjectIdentifier(node)] == nil { values[ObjectIdentifier(node)] = value }
             byInput[j] = partial
@@ -67,14 +71,15 @@ struct ReferenceRun<S: ReferenceScalar> {
     /// the formula's comparison picks one branch: the value and derivative
     /// become the hull over the pieces below, at and above 0 instead (relu's
     /// derivative [0, 1], abs's [−1, 1]), so that no gradient element is
-    /// claimed correctly rounded from one branch's derivative.
+    /// claimed correctly rounded from one branch's derivative. Returns
+    /// those elements.
     private func encloseUndecidedBranches(
         _ operation: any BranchingOperation, _ x: TensorValue<S>,
         _ value: inout TensorValue<S>, _ partial: inout TensorValue<S>, elementary: ElementaryEvaluation<S>
-    ) throws {
+    ) throws -> [Int] {
         let input = x.scalars
         let undecided = input.indices.filter { input[$0].branchIsUndecided(operation) }
-        guard !undecided.isEmpty else { return }
+        guard !undecided.isEmpty else { return [] }
         var values = value.scalars, partials = partial.scalars
         for element in undecided {
             var hull: (value: S, partial: S)?
@@ -89,6 +94,7 @@ struct ReferenceRun<S: ReferenceScalar> {
         }
         value = TensorValue(shape: value.shape, scalars: values)
         partial = TensorValue(shape: partial.shape, scalars: partials)
+        return undecided
     }
 
     /// The value of an input of a node: a leaf's or another node's output.
