@@ -61,6 +61,7 @@ public struct ExactMode: Differentiable {
         guard result.requiresGrad else { throw AutogradError.doesNotRequireGrad }
         guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
         let graph = RecordedGraph(result)
+        try graph.checkLeavesUnchanged()
         try checkInputs(of: graph)
         let given = graph.leaves.enumerated().filter { _, leaf in !leaves.contains { $0 === leaf } }
             .map { ExactGradient.GivenInput(leafIndex: $0.offset, shape: $0.element.shape) }

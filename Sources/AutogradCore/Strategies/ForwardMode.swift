@@ -59,7 +59,7 @@ public struct ForwardMode: Differentiable {
         // from a leaf requiring gradients (a no-grad scope) has no gradient.
         guard result.requiresGrad else { throw AutogradError.doesNotRequireGrad }
         guard result.elementCount == 1 else { throw AutogradError.nonScalarBackward(shape: result.shape) }
-        let propagation = TangentPropagation(result)
+        let propagation = try TangentPropagation(result)
         // Each distinct leaf that the result reads, with its slot; one lane per element.
         var distinct: [(leaf: Tensor, slot: Int)] = []
         for leaf in leaves where !distinct.contains(where: { $0.leaf === leaf }) {
@@ -121,7 +121,7 @@ public struct ForwardMode: Differentiable {
     ) throws -> (value: Tensor, derivative: Tensor) {
         try Tensor.checkDifferentiable(leaves)
         try Self.checkTangents(tangents, for: leaves)
-        let propagation = TangentPropagation(result)
+        let propagation = try TangentPropagation(result)
         var seeds: [(slot: Int, tangent: TensorValue<Double>)] = []
         for (leaf, tangent) in zip(leaves, tangents) {
             // A leaf listed twice moves along its first tangent.

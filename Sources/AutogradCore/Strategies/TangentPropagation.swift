@@ -10,7 +10,7 @@
 /// the graph its seed reaches.
 ///
 /// ```swift
-/// let propagation = TangentPropagation(loss)
+/// let propagation = try TangentPropagation(loss)
 /// let slot = propagation.slot(of: x)!
 /// let derivative = propagation.propagate(seeds: [(slot, v.value)])   // nil: identically zero
 /// ```
@@ -35,8 +35,10 @@ struct TangentPropagation {
     /// outputs, and where the graph did not keep one (its op's reverse rule
     /// does not read it) or a backward pass freed them, the node's value
     /// again, by the op's specialised `Double` kernel (the same bits).
-    init(_ result: Tensor) {
+    /// Throws when a leaf changed in place since it was read.
+    init(_ result: Tensor) throws(AutogradError) {
         let graph = RecordedGraph(result)
+        try graph.checkLeavesUnchanged()
         // The recorded outputs, unless a backward pass freed them (or
         // another task's backward pass is freeing them).
         let saved: [TensorValue<Double>?]

@@ -25,6 +25,18 @@ public enum AutogradError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A graph with an elementary-function op was replayed over a scalar type
     /// that only has field arithmetic (such as rationals).
     case requiresElementaryFunctions(operation: String)
+    /// A pass over a graph whose op `node` read a leaf (of `shape`) that an
+    /// in-place op changed after the op was recorded.
+    case modifiedInPlace(node: String, shape: Shape, recordedVersion: Int, version: Int)
+    /// An in-place op, while recording, on a leaf that requires gradients
+    /// (allowed only in a no-grad scope, as in an optimizer's update).
+    case inPlaceOnLeafRequiringGrad(operation: String, shape: Shape)
+    /// An in-place op in a no-grad scope on a tensor that a recorded op made:
+    /// the graph would not see the change.
+    case inPlaceOnRecordedResultWithoutGrad(operation: String, shape: Shape)
+    /// An in-place op whose operand does not broadcast to the tensor's own
+    /// shape (an in-place op cannot change a tensor's shape).
+    case inPlaceShapeMismatch(operation: String, shape: Shape, operand: Shape)
 
     public var description: String {
         switch self {
@@ -51,6 +63,19 @@ public enum AutogradError: Error, Equatable, Sendable, CustomStringConvertible {
             return "tangent \(index) has shape \(got), but its input has shape \(expected): pass a tangent of shape \(expected)"
         case .inputIsNotLeaf(let index):
             return "input \(index) is not a leaf (it has a gradFn): differentiate with respect to the leaves it is computed from"
+        case .modifiedInPlace(let node, let shape, let recordedVersion, let version):
+            return "a value needed by \(node) was modified in place after it was recorded "
+                + "(a leaf of shape \(shape), version \(recordedVersion) then, \(version) now): "
+                + "compute the result again after the change, or change the tensor after backward()"
+        case .inPlaceOnLeafRequiringGrad(let operation, let shape):
+            return "a leaf of shape \(shape) that requires grad is used in an in-place \(operation): "
+                + "update it inside withNoGrad { } (as an optimizer's step does), or set requiresGrad = false first"
+        case .inPlaceOnRecordedResultWithoutGrad(let operation, let shape):
+            return "an in-place \(operation) in a no-grad scope on a tensor of shape \(shape) that a recorded op made: "
+                + "the graph would not see the change; do it with recording on, or on its detach()"
+        case .inPlaceShapeMismatch(let operation, let shape, let operand):
+            return "in-place \(operation): an operand of shape \(operand) does not broadcast to the tensor's shape \(shape) "
+                + "(an in-place op cannot change a tensor's shape)"
         case .requiresElementaryFunctions(let operation):
             return "the graph contains \(operation), which needs elementary functions: "
                 + "replay it over a scalar type with them (such as Double or a big float), not a field-only type"

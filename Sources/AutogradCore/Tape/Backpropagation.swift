@@ -19,6 +19,7 @@ struct Backpropagation {
             return
         }
         var order = NodeOrder(reachableFrom: rootNode)
+        for entry in order.entries { try entry.node.checkLeavesUnchanged() }
         try SavedValuesClaim.claim(order.entries.count, freeing: !retainGraph) { order.entries[$0].node }
         order.entries[0].pending = seed
         for position in order.entries.indices {

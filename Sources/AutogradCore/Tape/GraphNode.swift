@@ -29,6 +29,8 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     @exclusivity(unchecked) @usableFromInline private(set) var secondInput: GraphInput?
     /// The shape of the tensor this node made.
     public let shape: Shape
+    /// The ``Tensor/version`` of each input that is a leaf, when recorded.
+    let firstInputVersion: Int, secondInputVersion: Int
 
     /// Orders nodes: a node is always created after the nodes of its inputs.
     @usableFromInline let sequenceNumber: Int
@@ -62,6 +64,8 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
         self.forwardRules = forwardRules
         self.firstInput = firstInput
         self.secondInput = secondInput
+        self.firstInputVersion = firstInput.leafVersion
+        self.secondInputVersion = secondInput?.leafVersion ?? 0
         self.shape = shape
         self.backwardRule = backwardRule
         self.sequenceNumber = GraphCounter.next()
@@ -110,6 +114,19 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     /// The output's value as recorded, until a backward pass frees it.
     var savedOutput: TensorValue<Double>? { nil }
 
+    /// Throws ``AutogradError/modifiedInPlace(node:shape:recordedVersion:version:)``
+    /// when an in-place op changed a leaf this node reads since it was
+    /// recorded: every pass over the graph checks before it reads a value.
+    func checkLeavesUnchanged() throws(AutogradError) {
+        func check(_ input: GraphInput?, _ recorded: Int) throws(AutogradError) {
+            if case .leaf(let leaf)? = input, leaf.version != recorded {
+                throw .modifiedInPlace(node: name, shape: leaf.shape, recordedVersion: recorded, version: leaf.version)
+            }
+        }
+        try check(firstInput, firstInputVersion)
+        try check(secondInput, secondInputVersion)
+    }
+
     /// The shape of the first input's value.
     @usableFromInline var firstInputShape: Shape {
         switch firstInput {
@@ -141,6 +158,11 @@ public enum GraphInput: Sendable {
     /// A tensor that no recorded operation made: a leaf (requiring gradients or
     /// not) or a constant computed outside the graph.
     case leaf(Tensor)
+
+    /// A leaf's ``Tensor/version`` (0 for a node's output).
+    var leafVersion: Int {
+        if case .leaf(let leaf) = self { leaf.version } else { 0 }
+    }
 }
 
 /// Hands out increasing numbers, for node order and traversal marks.

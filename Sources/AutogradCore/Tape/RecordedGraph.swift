@@ -53,6 +53,14 @@ public struct RecordedGraph {
         self.leaves = leaves
     }
 
+    /// Throws ``AutogradError/modifiedInPlace(node:shape:recordedVersion:version:)``
+    /// when an in-place op changed a leaf of the graph after an op read it:
+    /// a replay would read the new values where the ops read the old.
+    /// Every strategy checks before it reads a leaf.
+    public func checkLeavesUnchanged() throws(AutogradError) {
+        for node in nodes { try node.checkLeavesUnchanged() }
+    }
+
     /// Whether some op needs elementary functions (so a field-only scalar type
     /// such as a rational cannot evaluate the graph).
     public var requiresElementaryFunctions: Bool {
@@ -153,6 +161,7 @@ public struct GraphEvaluation<S: FieldScalar> {
     private(set) var values: [ObjectIdentifier: TensorValue<S>] = [:]
 
     init(_ graph: RecordedGraph, leafValue: (Tensor) throws -> TensorValue<S>, rules: ElementaryRules<S>) throws {
+        try graph.checkLeavesUnchanged()
         self.graph = graph
         self.rules = rules
         for leaf in graph.leaves { values[ObjectIdentifier(leaf)] = try leafValue(leaf) }

@@ -2,9 +2,10 @@
 /// automatic differentiation, with PyTorch's semantics.
 ///
 /// A tensor is a reference, like a PyTorch tensor: setting `requiresGrad` or
-/// reading `.grad` through any variable that holds it sees the same tensor. Its
-/// values never change after creation; gradients accumulate in `.grad` of
-/// leaves.
+/// reading `.grad` through any variable that holds it sees the same tensor.
+/// Its values change only through the in-place ops (`+=`, ``zero()``...,
+/// see `Tensor+InPlace.swift`), each of which bumps ``version``; gradients
+/// accumulate in `.grad` of leaves.
 ///
 /// ```swift
 /// let x = Tensor.ones(2, 2, requiresGrad: true)
@@ -14,16 +15,29 @@
 ///                  //         [2., 2.]])
 /// ```
 ///
-/// Tensors are `Sendable`: tasks may share them. Their values never change;
-/// `.grad` is read and written under a lock, so backward passes in several
-/// tasks may accumulate into one leaf; and the recorded graph may be
-/// differentiated by several tasks at once (see ``backward(gradient:retainGraph:)``
-/// for the one exception). Setting ``requiresGrad`` and ``detachInPlace()``
-/// change a tensor itself: do them before sharing it, not while another
-/// task uses it.
+/// Tensors are `Sendable`: tasks may share them. `.grad` is read and written
+/// under a lock, so backward passes in several tasks may accumulate into one
+/// leaf; and the recorded graph may be differentiated by several tasks at
+/// once (see ``backward(gradient:retainGraph:)`` for the one exception).
+/// Setting ``requiresGrad``, ``detachInPlace()`` and the in-place ops change
+/// a tensor itself: do them when no other task uses it (an optimizer's step
+/// between training steps, for instance).
 public final class Tensor: @unchecked Sendable {
-    /// The shape and the elements.
-    public let value: TensorValue<Double>
+    /// The shape and the elements. Values already read (by a recorded op, a
+    /// ``detach()``ed tensor...) keep theirs when an in-place op changes them.
+    @exclusivity(unchecked) public private(set) var value: TensorValue<Double>
+    /// How many times an in-place op changed this tensor, like PyTorch's
+    /// `_version`: a recorded op notes the versions of the leaves it reads,
+    /// and every pass over the graph throws
+    /// ``AutogradError/modifiedInPlace(node:shape:recordedVersion:version:)``
+    /// when one has changed since.
+    ///
+    /// ```swift
+    /// let w = Tensor([1.0, 2], requiresGrad: true)
+    /// try withNoGrad { try w -= 0.5 }
+    /// w.version   // 1
+    /// ```
+    @exclusivity(unchecked) public private(set) var version = 0
     /// The node of the operation that made this tensor, or `nil` for a leaf.
     @exclusivity(unchecked) public private(set) var gradFn: GraphNode?
     /// The accumulated gradient of a leaf that requires gradients, after `backward()`;
@@ -61,7 +75,6 @@ public final class Tensor: @unchecked Sendable {
     @exclusivity(unchecked) @usableFromInline var leafRequiresGrad: Bool
 
     /// A leaf tensor with the given values.
-    @inlinable
     public init(_ value: TensorValue<Double>, requiresGrad: Bool = false) {
         self.value = value
         self.leafRequiresGrad = requiresGrad
@@ -123,8 +136,9 @@ public final class Tensor: @unchecked Sendable {
         return value[flat: 0]
     }
 
-    /// A new leaf sharing these values that does not require gradients, like
-    /// PyTorch's `detach()`: nothing computed from it is recorded.
+    /// A new leaf with these values that does not require gradients, like
+    /// PyTorch's `detach()`: nothing computed from it is recorded. (Unlike
+    /// PyTorch's, it does not see later in-place changes of this tensor.)
     public func detach() -> Tensor { Tensor(value) }
 
     /// Makes this tensor a leaf that does not require gradients, like PyTorch's
@@ -136,6 +150,14 @@ public final class Tensor: @unchecked Sendable {
 
     /// Forgets the accumulated gradient, like PyTorch's `grad = None`.
     public func zeroGrad() { grad = nil }
+
+    /// Replaces the values (same shape) and the node that made them, and bumps
+    /// ``version``: the last step of every in-place op.
+    func replaceInPlace(_ newValue: TensorValue<Double>, gradFn newGradFn: GraphNode?) {
+        value = newValue
+        gradFn = newGradFn
+        version += 1
+    }
 
     /// Whether an operation on this input is recorded now: it requires
     /// gradients (or a function is being traced), and recording is on.
