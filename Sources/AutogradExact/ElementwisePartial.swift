@@ -104,6 +104,9 @@ func elementaryValueAndPartial<S: ElementaryScalar>(
     case let operation as HyperbolicTangent: unaryValueAndPartial(x) { operation.apply($0) }
     case let operation as Sigmoid: unaryValueAndPartial(x) { operation.apply($0) }
     case let operation as RealPower: unaryValueAndPartial(x) { operation.apply($0) }
+    case let operation as Log1p: unaryValueAndPartial(x) { operation.apply($0) }
+    case let operation as Expm1: unaryValueAndPartial(x) { operation.apply($0) }
+    case let operation as Softplus: unaryValueAndPartial(x) { operation.apply($0) }
     default: unaryValueAndPartial(x) { operation.apply($0) }
     }
 }

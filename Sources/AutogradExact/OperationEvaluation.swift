@@ -160,6 +160,9 @@ func builtInElementaryValue<D: ElementaryScalar>(_ operation: any ElementaryUnar
     case let operation as HyperbolicTangent: operation.value(x)
     case let operation as Sigmoid: operation.value(x)
     case let operation as RealPower: operation.value(x)
+    case let operation as Log1p: operation.value(x)
+    case let operation as Expm1: operation.value(x)
+    case let operation as Softplus: operation.value(x)
     default: nil
     }
 }

@@ -5,7 +5,7 @@
 /// ```swift
 /// let exact = try ExactMode().gradient(of: loss, withRespectTo: [x], auditing: true)
 /// exact.ruleFindings.first?.description
-/// // "WrongSoftplusBackward (node 0): vjp, element 3: got 0.1192..., expected 0.8807..."
+/// // "WrongLogCoshBackward (node 0): vjp, element 3: got -0.9640..., expected 0.9640..."
 /// ```
 public struct RuleFinding: Sendable, Equatable, CustomStringConvertible {
     /// The op's node name, as its `gradFn` shows it: `"SoftplusBackward"`.

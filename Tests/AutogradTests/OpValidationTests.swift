@@ -69,6 +69,9 @@ import Testing
             try OpValidation.validate(Divide(), domain: 0.5...2),
             try OpValidation.validate(Multiply(), shapes: ([3, 1], [4])),
             try OpValidation.validate(MatrixMultiply(), shapes: ([3, 4], [4, 2])),
+            try OpValidation.validate(AutogradCore.Softplus(), domain: -30...30),
+            try OpValidation.validate(Log1p(), domain: -0.5...10),
+            try OpValidation.validate(Expm1(), domain: -5...5),
         ]
         for report in reports { #expect(report.passed, "\(report)") }
         #expect(reports[0].reference == "approximate (256 bits)" && reports[4].reference == "exact")

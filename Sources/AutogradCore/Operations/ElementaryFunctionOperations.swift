@@ -107,3 +107,59 @@ public struct Sigmoid: ElementwiseElementaryOperation {
         return 1 / (1 + S.exp(-x))
     }
 }
+
+/// `ln(1 + x)` (`Log1PBackward`), accurate for tiny `x` where `log(1 + x)`
+/// loses every digit; derivative `1/(1 + x)`.
+///
+/// ```swift
+/// Tensor([1e-20]).log1p()   // 1e-20 (log(1 + 1e-20) is 0)
+/// ```
+public struct Log1p: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
+    public init() {}
+    public var name: String { "Log1P" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
+    @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.log(onePlus: x) }
+    @inlinable public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { 1 / (1 + x) }
+}
+
+/// `eˣ − 1` (`Expm1Backward`), accurate for tiny `x` where `exp(x) − 1`
+/// cancels; derivative `eˣ` (from the input: `output + 1` cancels for very
+/// negative `x`).
+///
+/// ```swift
+/// Tensor([1e-20]).expm1()   // 1e-20 (exp(1e-20) - 1 is 0)
+/// ```
+public struct Expm1: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
+    public init() {}
+    public var name: String { "Expm1" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
+    @inlinable public func apply<S: ElementaryScalar>(_ x: S) -> S { S.expMinusOne(x) }
+    @inlinable public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { S.exp(x) }
+}
+
+/// `ln(1 + eˣ)` (`SoftplusBackward`), a smooth `relu`; derivative σ(x).
+///
+/// Computed as `x + ln(1 + e⁻ˣ)` for positive `x` and `ln(1 + eˣ)` below,
+/// with `log1p`: `eˣ` never overflows and nothing cancels, so softplus(800)
+/// is 800 and softplus(−800) the subnormal-free 0 it rounds to. (PyTorch
+/// returns `x` itself above a threshold of 20; this is the function.)
+///
+/// ```swift
+/// Tensor([-1.0, 0, 800]).softplus()   // [0.3133, 0.6931, 800]
+/// ```
+public struct Softplus: ElementwiseElementaryOperation {
+    /// The operation; it has no parameters.
+    public init() {}
+    public var name: String { "Softplus" }
+    /// The reverse rule reads the input only.
+    public static var reverseRuleReads: ReverseRuleReads { .input }
+    @inlinable
+    public func apply<S: ElementaryScalar>(_ x: S) -> S {
+        x > .zero ? x + S.log(onePlus: S.exp(-x)) : S.log(onePlus: S.exp(x))
+    }
+    @inlinable public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { Sigmoid.logistic(x) }
+}

@@ -45,10 +45,10 @@ extension ElementwiseOperation {
 /// by its scalar function and derivative.
 ///
 /// ```swift
-/// struct Softplus: ElementwiseElementaryOperation {
-///     var name: String { "Softplus" }
-///     func apply<S: ElementaryScalar>(_ x: S) -> S { S.log(onePlus: S.exp(x)) }
-///     func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { 1 / (1 + S.exp(-x)) }
+/// struct LogCosh: ElementwiseElementaryOperation {
+///     var name: String { "LogCosh" }
+///     func apply<S: ElementaryScalar>(_ x: S) -> S { S.log(S.cosh(x)) }
+///     func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { S.tanh(x) }
 /// }
 /// ```
 public protocol ElementwiseElementaryOperation: ElementaryUnaryOperation {

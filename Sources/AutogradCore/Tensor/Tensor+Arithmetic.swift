@@ -61,6 +61,12 @@ extension Tensor {
     @inlinable public func tanh() -> Tensor { applying(HyperbolicTangent()) }
     /// The logistic function `1/(1 + e⁻ˣ)` element-wise.
     @inlinable public func sigmoid() -> Tensor { applying(Sigmoid()) }
+    /// `ln(1 + x)` element-wise, accurate for tiny `x`.
+    @inlinable public func log1p() -> Tensor { applying(Log1p()) }
+    /// `eˣ − 1` element-wise, accurate for tiny `x`.
+    @inlinable public func expm1() -> Tensor { applying(Expm1()) }
+    /// `ln(1 + eˣ)` element-wise, without overflow: a smooth `relu`.
+    @inlinable public func softplus() -> Tensor { applying(Softplus()) }
     /// The absolute value element-wise.
     @inlinable public func abs() -> Tensor { applying(Absolute()) }
     /// `max(x, 0)` element-wise.
