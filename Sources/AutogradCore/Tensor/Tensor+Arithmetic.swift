@@ -90,4 +90,6 @@ extension Tensor {
     @inlinable public func transpose(_ dim0: Int, _ dim1: Int) -> Tensor { applying(Transpose(dim0, dim1)) }
     /// The same elements under new dimensions; one may be `-1`, inferred.
     @inlinable public func reshape(_ dimensions: Int...) -> Tensor { applying(Reshape(dimensions)) }
+    /// The same elements under another shape with the same element count.
+    @inlinable public func reshape(_ shape: Shape) -> Tensor { applying(Reshape(shape.dimensions)) }
 }
