@@ -37,6 +37,7 @@ let package = Package(
             name: "Autograd",
             dependencies: [
                 "AutogradCore", "AutogradExact",
+                .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -155,3 +155,29 @@ import Testing
         #expect(losses.last! < losses.first! / 20, "loss \(losses.first!) → \(losses.last!)")
     }
 }
+
+/// The lesson continued: the moons classifier that `autograd train` runs.
+@Suite struct MoonsTrainingTests {
+    @Test func theClassifierLearnsAndItsLastGradientPassesTheExactCheck() throws {
+        var training = MoonsTraining(configuration: try AutogradConfiguration.load(flags: [.seed: "2"], environment: [:]))
+        training.steps = 150
+        var reported = 0
+        let result = try training.run { _ in reported += 1 }
+        #expect(reported == 150 && result.progress.count == 150)
+        #expect(result.progress[0].loss > 0.5 && result.loss < 0.05 && result.accuracy >= 0.95, "\(result.loss) \(result.accuracy)")
+        #expect(result.finalCheck.count == 2 && result.finalCheck.allSatisfy { $0.passed })
+    }
+
+    @Test func everyBackendTrainsAlike() throws {
+        func losses(_ backend: String) throws -> [Double] {
+            let configuration = try AutogradConfiguration.load(flags: [.backend: backend, .seed: "1"], environment: [:])
+            var training = MoonsTraining(configuration: configuration)
+            training.steps = 4
+            return try training.run().progress.map(\.loss)
+        }
+        let reverse = try losses("reverse")
+        for backend in ["forward", "exact"] {
+            for (a, b) in zip(try losses(backend), reverse) { #expect(Swift.abs(a - b) <= 1e-12, "\(backend)") }
+        }
+    }
+}

@@ -62,6 +62,24 @@ import Testing
         try withDirectory(files) { try run(arguments, environment: environment, in: $0) }
     }
 
+    @Test func trainLearnsTheMoonsAndChecksTheLastGradient() throws {
+        let result = try Self.run(["train", "--steps", "60"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("gradients: backend reverse (from default); seed 0"))
+        // Not a terminal: plain lines at steps 1, 25, 50 and the last.
+        #expect(result.output.contains("step 1/60  loss ") && result.output.contains("step 50/60  loss ") && result.output.contains("step 60/60  loss "))
+        #expect(!result.output.contains("\r"))
+        #expect(result.output.contains("moons_classifier  forward") && result.output.hasSuffix("all 2 checks passed\n"))
+        let json = try Self.run(["train", "--steps", "5", "--backend", "exact", "--format", "json"])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let report = try #require(object?["result"] as? [String: Any])
+        #expect((report["progress"] as? [Any])?.count == 5 && (report["finalCheck"] as? [Any])?.count == 2)
+        #expect((object?["backend"] as? [String: Any])?["value"] as? String == "exact" && object?["passed"] as? Bool == true)
+        let bad = try Self.run(["train", "--steps", "0"])
+        #expect(bad.status == 2 && bad.errors.contains("error: --steps must be from 1 to 100000, got 0"))
+    }
+
     @Test func theLessonIsTheDefaultCommandAndEndsInAgreement() throws {
         let plain = try Self.run(["--seed", "5"])
         let explicit = try Self.run(["lesson", "--seed", "5"])
