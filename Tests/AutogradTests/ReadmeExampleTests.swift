@@ -3,6 +3,32 @@ import Testing
 
 /// The README's library example, as written, computes the right gradients.
 @Suite struct ReadmeExampleTests {
+    /// The training loop of "The lesson continued", as printed there.
+    @Test func theTrainingExampleLearns() throws {
+        var generator = SeededGenerator(seed: 0)
+        let x = Tensor.randn([64, 2], using: &generator)
+        let y = (x.detach().sum(dim: 1).reshape(64, 1) * 4).sigmoid()   // soft labels
+        let model = Sequential(Linear(2, 16, using: &generator), Activation.tanh, Linear(16, 1, using: &generator))
+        var optimizer = try Adam(model.parameters, learningRate: 0.05)
+        var losses: [Double] = []
+        for _ in 0..<100 {
+            optimizer.zeroGrad()
+            let loss = binaryCrossEntropyWithLogits(model(x), y)
+            try loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        }
+        // The soft labels' own entropy is the floor; the loss comes down to near it.
+        let floor = binaryCrossEntropyWithLogits(withNoGrad { (x.sum(dim: 1).reshape(64, 1) * 4) }, y).item()
+        #expect(losses.last! < losses.first! && losses.last! - floor < 0.02, "\(losses.first!) → \(losses.last!), floor \(floor)")
+        // And the in-place rows of the table.
+        let w = Tensor([1.0, 2], requiresGrad: true)
+        try (w * w).sum().backward()
+        try withNoGrad { try w -= 0.1 * w.grad! }
+        try w.grad?.zero()
+        #expect(w.scalars == [0.8, 1.6] && w.grad?.scalars == [0, 0])
+    }
+
     @Test func theLibraryExampleRuns() throws {
         var generator = SeededGenerator(seed: 0)
         let w = Tensor.randn([4, 1], requiresGrad: true, using: &generator)
