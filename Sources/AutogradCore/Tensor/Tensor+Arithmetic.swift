@@ -28,6 +28,23 @@ extension Tensor {
     /// Divides a constant by every element. `1 / x`
     @inlinable public static func / (c: Double, x: Tensor) -> Tensor { x.applying(DivideScalarBy(c)) }
 
+    /// Adds an integer to every element. `x + n`
+    @inlinable public static func + (x: Tensor, n: Int) -> Tensor { x + Double(n) }
+    /// Adds an integer to every element. `n + x`
+    @inlinable public static func + (n: Int, x: Tensor) -> Tensor { Double(n) + x }
+    /// Subtracts an integer from every element. `x - n`
+    @inlinable public static func - (x: Tensor, n: Int) -> Tensor { x - Double(n) }
+    /// Subtracts every element from an integer. `n - x`
+    @inlinable public static func - (n: Int, x: Tensor) -> Tensor { Double(n) - x }
+    /// Multiplies every element by an integer. `x * n`
+    @inlinable public static func * (x: Tensor, n: Int) -> Tensor { x * Double(n) }
+    /// Multiplies every element by an integer. `n * x`
+    @inlinable public static func * (n: Int, x: Tensor) -> Tensor { Double(n) * x }
+    /// Divides every element by an integer. `x / n`
+    @inlinable public static func / (x: Tensor, n: Int) -> Tensor { x / Double(n) }
+    /// Divides an integer by every element. `n / x`
+    @inlinable public static func / (n: Int, x: Tensor) -> Tensor { Double(n) / x }
+
     /// Element-wise negation. `-x`
     @inlinable public static prefix func - (x: Tensor) -> Tensor { x.applying(Negate()) }
 }

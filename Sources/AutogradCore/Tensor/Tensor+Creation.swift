@@ -56,6 +56,42 @@ extension Tensor {
         full(Shape(dimensions), value: 0, requiresGrad: requiresGrad)
     }
 
+    /// A tensor of ones of the given shape.
+    ///
+    /// ```swift
+    /// Tensor.ones(x.shape)
+    /// ```
+    public static func ones(_ shape: Shape, requiresGrad: Bool = false) -> Tensor {
+        full(shape, value: 1, requiresGrad: requiresGrad)
+    }
+
+    /// A tensor of zeros of the given shape.
+    ///
+    /// ```swift
+    /// Tensor.zeros(x.shape)
+    /// ```
+    public static func zeros(_ shape: Shape, requiresGrad: Bool = false) -> Tensor {
+        full(shape, value: 0, requiresGrad: requiresGrad)
+    }
+
+    /// Zeros of `other`'s shape, like `torch.zeros_like`.
+    ///
+    /// ```swift
+    /// let velocity = Tensor.zeros(like: w)
+    /// ```
+    public static func zeros(like other: Tensor, requiresGrad: Bool = false) -> Tensor {
+        zeros(other.shape, requiresGrad: requiresGrad)
+    }
+
+    /// Ones of `other`'s shape, like `torch.ones_like`.
+    ///
+    /// ```swift
+    /// let seed = Tensor.ones(like: loss)
+    /// ```
+    public static func ones(like other: Tensor, requiresGrad: Bool = false) -> Tensor {
+        ones(other.shape, requiresGrad: requiresGrad)
+    }
+
     /// Uniform random numbers in [0, 1) from the default generator (see
     /// ``manualSeed(_:)``), like `torch.rand(3, 7)`.
     public static func rand(_ dimensions: Int..., requiresGrad: Bool = false) -> Tensor {
