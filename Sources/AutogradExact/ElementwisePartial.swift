@@ -29,6 +29,7 @@ func elementwiseValueAndPartial<S: FieldScalar>(
     case let operation as Negate: return unaryValueAndPartial(inputs[0]) { operation.apply($0) }
     case let operation as Absolute: return unaryValueAndPartial(inputs[0]) { operation.apply($0) }
     case let operation as Relu: return unaryValueAndPartial(inputs[0]) { operation.apply($0) }
+    case let operation as Clamp: return unaryValueAndPartial(inputs[0]) { operation.apply($0) }
     case let operation as any ElementwiseOperation: return unaryValueAndPartial(inputs[0]) { operation.apply($0) }
     case let operation as any BroadcastingElementwiseOperation: return binaryValueAndPartial(operation, inputs, withRespectTo: j)
     case let operation as any ElementwiseElementaryOperation: return try elementary.valueAndPartial(operation, inputs[0])

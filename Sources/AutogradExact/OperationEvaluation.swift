@@ -138,6 +138,7 @@ func builtInValue<D: FieldScalar>(_ operation: any TensorOperation, _ inputs: [T
     case let operation as Negate: operation.value(inputs[0])
     case let operation as Absolute: operation.value(inputs[0])
     case let operation as Relu: operation.value(inputs[0])
+    case let operation as Clamp: operation.value(inputs[0])
     case let operation as Sum: operation.value(inputs[0])
     case let operation as Mean: operation.value(inputs[0])
     case let operation as SumAlongAxis: operation.value(inputs[0])

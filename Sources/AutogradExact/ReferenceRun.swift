@@ -69,7 +69,7 @@ struct ReferenceRun<S: ReferenceScalar> {
 
     /// Where the enclosure of a branching op's input holds the branch point,
     /// the formula's comparison picks one branch: the value and derivative
-    /// become the hull over the pieces below, at and above 0 instead (relu's
+    /// become the hull over the pieces below, at and above the branch points instead (relu's
     /// derivative [0, 1], abs's [−1, 1]), so that no gradient element is
     /// claimed correctly rounded from one branch's derivative. Returns
     /// those elements.
@@ -83,7 +83,7 @@ struct ReferenceRun<S: ReferenceScalar> {
         var values = value.scalars, partials = partial.scalars
         for element in undecided {
             var hull: (value: S, partial: S)?
-            for piece in input[element].piecesAroundZero {
+            for piece in input[element].pieces(around: operation.branchPoints) {
                 let (pieceValue, piecePartial) = try elementwiseValueAndPartial(
                     operation, [TensorValue(scalar: piece)], withRespectTo: 0, elementary: elementary
                 )

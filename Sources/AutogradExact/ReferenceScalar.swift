@@ -20,9 +20,9 @@ protocol ReferenceScalar: FieldScalar {
     /// branches (the branch point inside) or it is NaN. Assumes, as for the
     /// sign, that each branch is an interval of the real line.
     func branchIsUndecided(_ operation: any BranchingOperation) -> Bool
-    /// The pieces of an enclosure that holds 0: below, at and above it (the
-    /// branch point of a sign-based ``BranchingOperation``).
-    var piecesAroundZero: [Self] { get }
+    /// The pieces of an enclosure cut at the branch points it holds: below,
+    /// at, between and above them (`[self]` when it holds none).
+    func pieces(around points: [Double]) -> [Self]
     /// The smallest enclosure of both values.
     func hull(_ other: Self) -> Self
 }
@@ -31,7 +31,7 @@ extension Rational: ReferenceScalar {
     func mayEqual(_ other: Rational) -> Bool { self == other }
     func branchIsUndecided(_ operation: any BranchingOperation) -> Bool { false }
     // A rational's branch is always decided: these are never needed.
-    var piecesAroundZero: [Rational] { [self] }
+    func pieces(around points: [Double]) -> [Rational] { [self] }
     func hull(_ other: Rational) -> Rational { self }
     var isCertainlyZero: Bool { signum == 0 }
     var magnitudeBound: Double {
@@ -53,9 +53,23 @@ extension BigInterval: ReferenceScalar {
     func branchIsUndecided(_ operation: any BranchingOperation) -> Bool {
         isNaN || operation.branch(at: lower) != operation.branch(at: upper)
     }
-    var piecesAroundZero: [BigInterval] {
-        let zero = BigFloat(0, precision: precision)
-        return [BigInterval(lower: lower, upper: zero), BigInterval(lower: zero, upper: zero), BigInterval(lower: zero, upper: upper)]
+    func pieces(around points: [Double]) -> [BigInterval] {
+        let inside = points.map { BigFloat($0, precision: precision) }.filter { lower <= $0 && $0 <= upper }
+        guard !inside.isEmpty else { return [self] }
+        // Two more bits than the endpoints: the midpoint of a thin piece such
+        // as [2, 2 + 2⁻²⁵⁴], by which the replay's comparisons pick its
+        // branch, is then exact instead of rounding onto the branch point.
+        let piecePrecision = precision + 2
+        func piece(_ from: BigFloat, _ to: BigFloat) -> BigInterval {
+            BigInterval.make(precision: piecePrecision) { _ = mpfi_interv_fr($0, from.storage.pointer, to.storage.pointer) }
+        }
+        var pieces: [BigInterval] = []
+        var start = lower
+        for point in inside {
+            pieces += [piece(start, point), piece(point, point)]
+            start = point
+        }
+        return pieces + [piece(start, upper)]
     }
     func hull(_ other: BigInterval) -> BigInterval {
         BigInterval.make(precision: Swift.max(precision, other.precision)) {

@@ -86,6 +86,9 @@ extension Tensor {
     @inlinable public func softplus() -> Tensor { applying(Softplus()) }
     /// The absolute value element-wise.
     @inlinable public func abs() -> Tensor { applying(Absolute()) }
+    /// Every element limited to `[min, max]` (either bound may be left out),
+    /// like PyTorch's `clamp`: the gradient is 1 inside, bounds included, 0 outside.
+    @inlinable public func clamp(min: Double? = nil, max: Double? = nil) -> Tensor { applying(Clamp(lower: min, upper: max)) }
     /// `max(x, 0)` element-wise.
     @inlinable public func relu() -> Tensor { applying(Relu()) }
 
