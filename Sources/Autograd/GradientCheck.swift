@@ -312,6 +312,8 @@ public enum GradientCheck {
             elementwise("abs", signedLogUniform(1e-3, 1e3), bound: 0) { $0.abs() },
             elementwise("relu", signedLogUniform(1e-3, 1e3), bound: 0) { $0.relu() },
             elementwise("clamp", uniform(-3, 3), bound: 0) { $0.clamp(min: -1, max: 2) },
+            Case(name: "max", inputs: [uniform(-10, 10)], loss: { $0[0].max() }, ulps: 0),
+            Case(name: "max_dim", inputs: [uniform(-10, 10)], loss: { ($0[0].reshape(rows, columns).max(dim: 1) * rowWeights).sum() }, ulps: 1),
             Case(name: "sum", inputs: [uniform(-10, 10)], loss: { ($0[0].reshape(rows, columns).sum(dim: 1) * rowWeights).sum() }, ulps: 1),
             Case(name: "mean", inputs: [uniform(-10, 10)], loss: { ($0[0].reshape(rows, columns).mean(dim: 0) * columnWeights).sum() }, ulps: 1),
             Case(name: "matmul", inputs: [a, b], loss: { ($0[0].matmul($0[1]) * weightForProduct).sum() },
