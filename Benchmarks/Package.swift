@@ -16,7 +16,7 @@ let package = Package(
         // ordo-one/swift-runtime-interposer, which this machine cannot fetch.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
-    targets: ["LossBenchmarks", "ForwardModeBenchmarks", "ExactBenchmarks"].map(benchmarkTarget)
+    targets: ["LossBenchmarks", "ForwardModeBenchmarks", "ExactBenchmarks", "TrainingBenchmarks"].map(benchmarkTarget)
 )
 
 /// A benchmark executable in `Benchmarks/NAME`, run by the benchmark plugin.
