@@ -72,6 +72,9 @@ import Testing
             try OpValidation.validate(AutogradCore.Softplus(), domain: -30...30),
             try OpValidation.validate(Log1p(), domain: -0.5...10),
             try OpValidation.validate(Expm1(), domain: -5...5),
+            try OpValidation.validate(Clamp(lower: -1, upper: 1), domain: -2...2),
+            try OpValidation.validate(Maximum(), shape: [3, 4]),
+            try OpValidation.validate(MaximumAlongAxis(axis: 1), shape: [3, 4]),
         ]
         for report in reports { #expect(report.passed, "\(report)") }
         #expect(reports[0].reference == "approximate (256 bits)" && reports[4].reference == "exact")
