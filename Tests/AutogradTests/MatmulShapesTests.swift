@@ -1,0 +1,40 @@
+import Autograd
+import Testing
+
+/// matmul beyond two 2-D operands: vectors and stacks of matrices, as PyTorch
+/// reads them, differentiated by every strategy.
+@Suite struct MatmulShapesTests {
+    @Test func vectorsAreRowsOrColumnsWhoseDimensionIsDropped() {
+        let a = Tensor([[1.0, 2], [3, 4]]), v = Tensor([1.0, 10])
+        #expect(a.matmul(v).shape == [2] && a.matmul(v).scalars == [21, 43])
+        #expect(v.matmul(a).shape == [2] && v.matmul(a).scalars == [31, 42])
+        #expect(v.matmul(v).shape == [] && v.matmul(v).item() == 101)
+    }
+
+    @Test func stacksOfMatricesBroadcastTheirLeadingDimensions() {
+        var generator = SeededGenerator(seed: 4)
+        let stack = Tensor.randn([3, 2, 4], using: &generator), matrix = Tensor.randn([4, 5], using: &generator)
+        let product = stack.matmul(matrix)
+        #expect(product.shape == [3, 2, 5])
+        for b in 0..<3 { #expect(product.select(dim: 0, index: b).scalars == stack.select(dim: 0, index: b).matmul(matrix).scalars) }
+        let other = Tensor.randn([1, 4, 6], using: &generator)
+        #expect(stack.matmul(other).shape == [3, 2, 6])
+        let pairs = Tensor.randn([3, 4, 2], using: &generator)
+        let batched = stack.matmul(pairs)
+        #expect(batched.shape == [3, 2, 2])
+        for b in 0..<3 {
+            #expect(batched.select(dim: 0, index: b).scalars == stack.select(dim: 0, index: b).matmul(pairs.select(dim: 0, index: b)).scalars)
+        }
+        #expect(matrix.transpose().matmul(Tensor.randn([2, 4, 3], using: &generator)).shape == [2, 5, 3])
+    }
+
+    @Test func everyStrategyDifferentiatesThem() throws {
+        var generator = SeededGenerator(seed: 6)
+        let stack = Tensor.randn([2, 3, 4], using: &generator)
+        let vector = Tensor.randn([4], using: &generator)
+        let results = try GradientCheck.check("batched matmul", inputs: [stack, vector]) { x in
+            (x[0].matmul(x[1]).pow(2).sum() + x[1].matmul(x[1]) + x[0].matmul(x[0].transpose(1, 2)).sum())
+        }
+        for result in results { #expect(result.passed, "\(result.strategy): \(String(describing: result.worst))") }
+    }
+}
