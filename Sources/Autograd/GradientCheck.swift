@@ -285,6 +285,7 @@ public enum GradientCheck {
         // (which grows with `rows`) would weigh on `sum` and `mean`'s 1-ulp bounds.
         let rowWeights = weight.sum(dim: 1).detach(), columnWeights = weight.sum(dim: 0).detach()
         let lessonReal = uniform(0, 1), lessonPredicted = uniform(0, 1)
+        let classes = (0..<rows).map { $0 % columns }
         return [
             Case(name: "lesson_loss", inputs: [lessonPredicted], loss: { ($0[0] - lessonReal).pow(2).sum() }, ulps: 0),
             Case(name: "add", inputs: [uniform(-10, 10), uniform(-10, 10)], loss: { (($0[0] + $0[1]) * weight.reshape(-1)).sum() }, ulps: 1),
@@ -318,6 +319,16 @@ public enum GradientCheck {
             Case(name: "mean", inputs: [uniform(-10, 10)], loss: { ($0[0].reshape(rows, columns).mean(dim: 0) * columnWeights).sum() }, ulps: 1),
             Case(name: "matmul", inputs: [a, b], loss: { ($0[0].matmul($0[1]) * weightForProduct).sum() },
                  ulps: nil),
+            Case(name: "log_sum_exp", inputs: [uniform(-30, 30)], loss: { ($0[0].reshape(rows, columns).logSumExp(dim: 1) * rowWeights).sum() },
+                 ulps: nil),
+            Case(name: "cross_entropy", inputs: [uniform(-30, 30)], loss: { crossEntropy($0[0].reshape(rows, columns), targets: classes) },
+                 ulps: nil),
+            Case(name: "where", inputs: [uniform(-10, 10)], loss: { x in (Tensor.where(x[0].gt(0), x[0] * x[0], x[0]) * weight.reshape(-1)).sum() },
+                 ulps: 1),
+            Case(name: "narrow_cat", inputs: [uniform(-10, 10)], loss: { x in
+                let matrix = x[0].reshape(rows, columns)
+                return (Tensor.cat([matrix.narrow(dim: 1, start: 4, length: 4), matrix.narrow(dim: 1, start: 0, length: 4)], dim: 1) * weight).sum()
+            }, ulps: 1),
         ]
     }
 }

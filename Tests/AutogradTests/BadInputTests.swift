@@ -17,6 +17,7 @@ import Testing
             "lesson_loss", "add", "sub", "mul", "div", "neg", "pow", "pow_real", "exp", "log", "log_near_1", "sqrt",
             "sin", "cos", "tanh", "tanh_wide", "sigmoid", "sigmoid_wide", "log1p", "log1p_negative", "expm1", "expm1_near_0",
             "softplus", "abs", "relu", "clamp", "max", "max_dim", "sum", "mean", "matmul",
+            "log_sum_exp", "cross_entropy", "where", "narrow_cat",
         ])
         let rounded = (size + 7) / 8 * 8
         for function in functions {

@@ -103,14 +103,14 @@ import Testing
         #expect(result.output.contains("function") && result.output.contains("max ulp"))
         #expect(result.output.hasPrefix("checking backend reverse (from default)"))
         #expect(Self.row("lesson_loss", "reverse", in: result.output)?.split(separator: " ").dropFirst(2).first == "0")
-        #expect(result.output.hasSuffix("all 31 checks passed\n"))
+        #expect(result.output.hasSuffix("all 35 checks passed\n"))
     }
 
     @Test func checkCoversEveryBackendOnRequest() throws {
         let result = try Self.run(["check", "--all-backends"])
         #expect(result.status == 0)
         for backend in ["forward", "reverse", "exact"] { #expect(Self.row("lesson_loss", backend, in: result.output) != nil) }
-        #expect(result.output.hasSuffix("all 93 checks passed\n"))
+        #expect(result.output.hasSuffix("all 105 checks passed\n"))
     }
 
     /// The table row of `function` and `strategy`, if the output has one.
@@ -135,7 +135,7 @@ import Testing
         #expect(result.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         let results = try #require(object?["results"] as? [[String: Any]])
-        #expect(results.count == 31)
+        #expect(results.count == 35)
         #expect((object?["maximum_precision"] as? [String: Any])?["value"] as? Int == 4096)
         let worst = try #require(results.first?["worst"] as? [String: Any])
         #expect(Set(worst.keys).isSuperset(of: ["input", "element", "computed", "truth", "error_ulp", "error", "bound", "operation"]))
