@@ -38,10 +38,7 @@ public struct Adam: Optimizer {
     }
 
     public mutating func step() {
-        let weightDecay = weightDecay
-        moments.step(learningRate: learningRate, shrink: 1) { parameter, grad in
-            weightDecay == 0 ? grad : elementwise(grad, parameter.value) { $0 + weightDecay * $1 }
-        }
+        moments.step(learningRate: learningRate, penalty: weightDecay, shrink: 1)
     }
 }
 
@@ -73,7 +70,7 @@ public struct AdamW: Optimizer {
     }
 
     public mutating func step() {
-        moments.step(learningRate: learningRate, shrink: 1 - learningRate * weightDecay) { _, grad in grad }
+        moments.step(learningRate: learningRate, penalty: 0, shrink: 1 - learningRate * weightDecay)
     }
 }
 
@@ -99,32 +96,45 @@ struct AdamMoments {
         steps = parameters.map { _ in 0 }
     }
 
-    /// One step of every parameter with a gradient: `prepare` turns the
-    /// gradient into the one the averages take (adding a penalty), and the
-    /// parameter is multiplied by `shrink` (AdamW's decay) before the step.
-    mutating func step(
-        learningRate: Double, shrink: Double, prepare: (Tensor, TensorValue<Double>) -> TensorValue<Double>
-    ) {
+    /// One step of every parameter with a gradient, in one pass over its
+    /// elements: the gradient gets `penalty` times the parameter (Adam's
+    /// weight decay), and the parameter is multiplied by `shrink` (AdamW's)
+    /// before the step.
+    mutating func step(learningRate: Double, penalty: Double, shrink: Double) {
         for (index, parameter) in parameters.enumerated() {
-            guard let rawGrad = parameter.grad?.value else { continue }
-            let grad = prepare(parameter, rawGrad)
+            guard let grad = parameter.grad?.value else { continue }
             steps[index] += 1
-            let zeros = TensorValue<Double>.zeros(parameter.shape)
-            let weight = 1 - beta1
-            let m = elementwise(first[index] ?? zeros, grad) { m, g in Self.lerp(m, g, weight) }
-            let v = elementwise(second[index] ?? zeros, grad) { [beta2] v, g in beta2 * v + (1 - beta2) * g * g }
-            (first[index], second[index]) = (m, v)
             let t = Double(steps[index])
             let stepSize = learningRate / (1 - Double.pow(beta1, t))
             let correction2 = (1 - Double.pow(beta2, t)).squareRoot()
-            let epsilon = epsilon
-            m.withUnsafeBufferPointer { m in
-                v.withUnsafeBufferPointer { v in
-                    parameter.updateParameter(grad) { i, p, _ in
-                        p * shrink - stepSize * (m[i] / (v[i].squareRoot() / correction2 + epsilon))
+            let (beta2, epsilon, weight, shape) = (beta2, epsilon, 1 - beta1, parameter.shape)
+            // The averages start at 0 (allocated once, on the first step).
+            let (oldFirst, oldSecond) = (first[index] ?? .zeros(shape), second[index] ?? .zeros(shape))
+            var second: TensorValue<Double>?, updated: TensorValue<Double>?
+            let first = parameter.value.withUnsafeBufferPointer { p in
+                grad.withUnsafeBufferPointer { g in
+                    oldFirst.withUnsafeBufferPointer { m0 in
+                        oldSecond.withUnsafeBufferPointer { v0 in
+                            TensorValue<Double>(shape: shape) { mOut in
+                                second = TensorValue<Double>(shape: shape) { vOut in
+                                    updated = TensorValue<Double>(shape: shape) { pOut in
+                                        for i in 0..<p.count {
+                                            let gi = penalty == 0 ? g[i] : g[i] + penalty * p[i]
+                                            let m = Self.lerp(m0[i], gi, weight)
+                                            let v = beta2 * v0[i] + (1 - beta2) * gi * gi
+                                            (mOut + i).initialize(to: m)
+                                            (vOut + i).initialize(to: v)
+                                            (pOut + i).initialize(to: p[i] * shrink - stepSize * (m / (v.squareRoot() / correction2 + epsilon)))
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
+            (self.first[index], self.second[index]) = (first, second)
+            parameter.replaceInPlace(updated!, gradFn: parameter.gradFn)
         }
     }
 
