@@ -26,12 +26,12 @@ public struct Program: CustomStringConvertible {
 
     /// The element-wise ops of one tensor.
     public enum UnaryOperation: CaseIterable {
-        case negate, exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs
+        case negate, exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs, log1p, expm1, softplus, clamp
 
         /// Whether exact replay needs elementary functions (MPFI) for it.
         var isElementary: Bool {
             switch self {
-            case .negate, .relu, .abs: false
+            case .negate, .relu, .abs, .clamp: false
             default: true
             }
         }
@@ -273,6 +273,10 @@ public struct Program: CustomStringConvertible {
             case .sigmoid: return x.sigmoid()
             case .relu: return x.relu()
             case .abs: return x.abs()
+            case .log1p: return x.log1p()
+            case .expm1: return x.expm1()
+            case .softplus: return x.softplus()
+            case .clamp: return x.clamp(min: -1, max: 2)
             }
         case .binary(let operation, let x, let y):
             let (x, y) = (values[x], values[y])
