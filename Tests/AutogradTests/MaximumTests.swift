@@ -14,6 +14,10 @@ import Testing
             #expect(try strategy.gradient(of: x.min(), withRespectTo: [x]).tensors[0].scalars == [0, 0, 1, 0], "\(strategy.name)")
         }
         #expect(Tensor([1.0, .nan, 3]).max().item().isNaN)
+        // A NaN wins, and takes the whole gradient.
+        let withNaN = Tensor([1.0, .nan, 3], requiresGrad: true)
+        try withNaN.max().backward()
+        #expect(withNaN.grad?.scalars == [0, 1, 0])
     }
 
     @Test func aMaximumAlongAnAxisSendsItsGradientToTheFirstLargest() throws {

@@ -53,7 +53,10 @@ public struct Maximum: UnaryOperation {
     @inlinable
     public func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
         let (largest, g) = (output[flat: 0], gradient[flat: 0])
-        if largest != largest { return x.mapIndexed { i, _ in i == firstMaximum(count: x.elementCount) { x[flat: $0] } ? g : .zero } }
+        if largest != largest {
+            let position = firstMaximum(count: x.elementCount) { x[flat: $0] }
+            return x.mapIndexed { i, _ in i == position ? g : .zero }
+        }
         let ties = x.withUnsafeBufferPointer { $0.count { $0 == largest } }
         let share = g / S(Double(ties))
         return x.map { $0 == largest ? share : .zero }

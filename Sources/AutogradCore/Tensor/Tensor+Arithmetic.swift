@@ -115,11 +115,11 @@ extension Tensor {
     /// ```
     public func matmul(_ other: Tensor) -> Tensor {
         switch (rank, other.rank) {
+        case (0, _), (_, 0): fatalError("matmul: both operands need at least one dimension, got shapes \(shape) and \(other.shape)")
         case (2, 2): return Tensor.applying(MatrixMultiply(), self, other)
         case (1, 1): return unsqueeze(0).matmul(other.unsqueeze(1)).reshape(Shape([]))
         case (1, _): return unsqueeze(0).matmul(other).squeeze(-2)
         case (_, 1): return matmul(other.unsqueeze(1)).squeeze(-1)
-        case (0, _), (_, 0): fatalError("matmul: both operands need at least one dimension, got shapes \(shape) and \(other.shape)")
         case (_, 2):
             // A stack of matrices times one matrix: one product of the rows.
             let (rows, inner) = (shape.dimensions[rank - 2], shape.dimensions[rank - 1])

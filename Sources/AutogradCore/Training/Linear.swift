@@ -27,7 +27,8 @@ public struct Linear: Layer {
         self.bias = bias ? uniform([outputs]) : nil
     }
 
-    /// A layer with the given parameters (made leaves that require gradients).
+    /// A layer with the given parameters, used as they are (to train them,
+    /// pass leaves that require gradients).
     public init(weight: Tensor, bias: Tensor?) {
         guard weight.rank == 2, bias.map({ $0.shape == [weight.shape.dimensions[0]] }) ?? true else {
             fatalError("Linear: weight must be [outputs, inputs] and bias [outputs], got \(weight.shape) and \(bias.map { "\($0.shape)" } ?? "none")")
