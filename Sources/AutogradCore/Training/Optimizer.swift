@@ -63,21 +63,3 @@ func checkSetting(
 ) throws(OptimizerError) {
     guard isValid(value) else { throw .invalidSetting(name: name, value: value, expected: expected) }
 }
-
-extension Tensor {
-    /// Replaces a parameter's values by `update(value, gradient)` computed
-    /// element by element into a new buffer (an optimizer's step: no graph,
-    /// the version goes up).
-    func updateParameter(
-        _ gradient: TensorValue<Double>, _ update: (_ index: Int, _ value: Double, _ gradient: Double) -> Double
-    ) {
-        let updated = value.withUnsafeBufferPointer { values in
-            gradient.withUnsafeBufferPointer { gradients in
-                TensorValue<Double>(shape: shape) { out in
-                    for i in 0..<values.count { (out + i).initialize(to: update(i, values[i], gradients[i])) }
-                }
-            }
-        }
-        replaceInPlace(updated, gradFn: gradFn)
-    }
-}

@@ -64,7 +64,7 @@ public struct SGD: Optimizer {
                 direction = nesterov ? elementwise(direction, buffer) { $0 + momentum * $1 } : buffer
             }
             let learningRate = learningRate
-            parameter.updateParameter(direction) { _, p, g in p - learningRate * g }
+            parameter.replaceInPlace(elementwise(parameter.value, direction) { p, g in p - learningRate * g }, gradFn: parameter.gradFn)
         }
     }
 }
