@@ -29,6 +29,10 @@ let package = Package(
         .systemLibrary(name: "CGMP", pkgConfig: "gmp", providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "CMPFR", pkgConfig: "mpfr", providers: [.apt(["libmpfr-dev"])]),
         .systemLibrary(name: "CMPFI", providers: [.apt(["libmpfi-dev"])]),
+        // C bindings: BLAS, from Debian's OpenBLAS.
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // Double matrix products through OpenBLAS, found by the core at run time.
+        .target(name: "AutogradBLAS", dependencies: ["AutogradCore", "CBLAS"]),
         // The exact reference: Rational (mpq_t), BigFloat (mpfr_t), ExactMode.
         .target(name: "AutogradExact", dependencies: ["AutogradCore", "CGMP", "CMPFR", "CMPFI"]),
         // The umbrella: re-exports the core and the exact backend; holds the
@@ -36,7 +40,7 @@ let package = Package(
         .target(
             name: "Autograd",
             dependencies: [
-                "AutogradCore", "AutogradExact",
+                "AutogradCore", "AutogradExact", "AutogradBLAS",
                 .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),

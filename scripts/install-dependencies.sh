@@ -6,8 +6,9 @@ set -euo pipefail
 # Debian packages the build links against: GMP and MPFR for the exact
 # backend, MPFI for its rigorous intervals (on MPFR; Debian ships no
 # pkg-config file for it, so its module map names the library), and
-# pkg-config, through which SwiftPM finds GMP and MPFR.
-packages=(libgmp-dev libmpfr-dev libmpfi-dev pkg-config)
+# pkg-config, through which SwiftPM finds GMP and MPFR; OpenBLAS for Double
+# matrix products (its module map names the library too).
+packages=(libgmp-dev libmpfr-dev libmpfi-dev libopenblas-dev pkg-config)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,3 +1,6 @@
 // The umbrella module: `import Autograd` gives the whole library.
 @_exported import AutogradCore
 @_exported import AutogradExact
+// Double matrix products through OpenBLAS: the core finds the conformance at
+// run time, so importing the module is all it takes.
+@_exported import AutogradBLAS

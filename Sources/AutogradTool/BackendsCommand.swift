@@ -2,7 +2,8 @@ import ArgumentParser
 import Autograd
 
 /// `autograd backends`: the registered strategies, the active one marked with
-/// where that choice came from, and the other settings with theirs.
+/// where that choice came from, the other settings with theirs, and what
+/// computes `Double` matrix products.
 struct BackendsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backends",
@@ -26,9 +27,11 @@ struct BackendsCommand: ParsableCommand {
                 let seed: SettingReport<UInt64>
                 let ulps: SettingReport<Double>
                 let file: String?
+                let matrixProducts: String
                 enum CodingKeys: String, CodingKey {
                     case active, backends, precision, seed, ulps, file
                     case maximumPrecision = "maximum_precision"
+                    case matrixProducts = "matrix_products"
                 }
             }
             try printJSON(Report(
@@ -36,7 +39,8 @@ struct BackendsCommand: ParsableCommand {
                 backends: backends.map { Backend(name: $0.name, summary: $0.summary, active: $0.name == active.value) },
                 precision: SettingReport(configuration.exactPrecision),
                 maximumPrecision: SettingReport(configuration.exactMaximumPrecision), seed: SettingReport(configuration.seed),
-                ulps: SettingReport(configuration.checkULPs), file: configuration.file
+                ulps: SettingReport(configuration.checkULPs), file: configuration.file,
+                matrixProducts: MatrixProducts.kernelName(for: Double.self)
             ))
         case .text:
             let width = backends.map(\.name.count).max() ?? 0
@@ -51,6 +55,7 @@ struct BackendsCommand: ParsableCommand {
             print("autograd.seed = \(configuration.seed.value) (from \(configuration.seed.source))")
             print("autograd.check.ulps = \(configuration.checkULPs.value) (from \(configuration.checkULPs.source))")
             print("configuration file: \(configuration.file ?? "none")")
+            print("Double matrix products: \(MatrixProducts.kernelName(for: Double.self))")
         }
     }
 }

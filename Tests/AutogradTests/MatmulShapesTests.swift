@@ -37,4 +37,47 @@ import Testing
         }
         for result in results { #expect(result.passed, "\(result.strategy): \(String(describing: result.worst))") }
     }
+
+    @Test func doubleProductsGoThroughOpenBLASAndOtherScalarsThroughTheLoop() {
+        #expect(MatrixProducts.kernelName(for: Double.self) == "OpenBLAS cblas_dgemm")
+        #expect(MatrixProducts.kernelName(for: Rational.self) == "generic loop")
+        #expect(MatrixProducts.kernelName(for: Float.self) == "generic loop")
+    }
+
+    /// Each element of OpenBLAS's product, with either operand transposed, is
+    /// within the classic bound of the exact product: |ĉ − c| ≤ γₖ Σₚ |aₚ||bₚ|,
+    /// γₖ = k·u / (1 − k·u). Odd sizes reach the kernel's edge cases.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func openBLASProductsAreWithinTheRoundingBoundOfTheExactProduct(transposes: (Bool, Bool)) throws {
+        var generator = SeededGenerator(seed: 12)
+        let (m, n, k) = (37, 29, 53)
+        let left = Tensor.randn(transposes.0 ? [k, m] : [m, k], using: &generator).value
+        let right = Tensor.randn(transposes.1 ? [n, k] : [k, n], using: &generator).value
+        let product = left.matmul(right, transposingLeft: transposes.0, transposingRight: transposes.1)
+        func exact(_ value: TensorValue<Double>) throws -> TensorValue<Rational> {
+            TensorValue(shape: value.shape, scalars: try value.scalars.map { try Rational(exactly: $0) })
+        }
+        let truth = try exact(left).matmul(try exact(right), transposingLeft: transposes.0, transposingRight: transposes.1)
+        let magnitudes = left.map(\.magnitude).matmul(right.map(\.magnitude), transposingLeft: transposes.0, transposingRight: transposes.1)
+        let unit = Double.ulpOfOne / 2, gamma = Double(k) * unit / (1 - Double(k) * unit)
+        #expect(product.shape == [m, n])
+        for i in 0..<(m * n) {
+            let error = (try Rational(exactly: product[flat: i]) - truth[flat: i]).magnitude.doubleValue
+            #expect(error <= gamma * magnitudes[flat: i] * 1.01, "element \(i)")
+        }
+    }
+
+    @Test func aStackOfProductsIsOneNodeWhoseStacksBroadcast() throws {
+        var generator = SeededGenerator(seed: 9)
+        let stack = Tensor.randn([3, 2, 4], requiresGrad: true, using: &generator)
+        let shared = Tensor.randn([1, 4, 5], requiresGrad: true, using: &generator)
+        let product = stack.matmul(shared)
+        #expect(product.shape == [3, 2, 5])
+        #expect(product.gradFn?.name == "MmBackward")
+        #expect(product.gradFn?.inputs.count == 2)
+        let results = try GradientCheck.check("broadcast stacks", inputs: [stack, shared]) { x in
+            x[0].matmul(x[1]).tanh().sum() + Tensor.ones([5, 2]).matmul(x[0]).pow(2).sum()
+        }
+        for result in results { #expect(result.passed, "\(result.strategy): \(String(describing: result.worst))") }
+    }
 }

@@ -319,6 +319,7 @@ import Testing
         #expect((object["active"] as? [String: Any])?["source"] as? String == "default")
         #expect((object["precision"] as? [String: Any])?["value"] as? Int == 300)
         #expect((object["precision"] as? [String: Any])?["origin"] as? String == "--precision")
+        #expect(object["matrix_products"] as? String == "OpenBLAS cblas_dgemm")
     }
 
     @Test func theLessonPrintsJSON() throws {

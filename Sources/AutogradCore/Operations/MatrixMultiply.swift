@@ -1,6 +1,12 @@
 import RealModule
 
-/// The matrix product of two 2-D tensors, `[m, k] × [k, n] → [m, n]` (`MmBackward`).
+/// The matrix product, `[m, k] × [k, n] → [m, n]` (`MmBackward`); operands of
+/// rank 3 or more are stacks of matrices, multiplied pairwise, whose leading
+/// dimensions broadcast (`[b, m, k] × [k, n] → [b, m, n]`): one node for the
+/// whole stack.
+///
+/// `Double` products go through the ``MatrixProductKernel`` that `Autograd`
+/// links (OpenBLAS), forward and both reverse products alike.
 ///
 /// ```swift
 /// let c = a.matmul(b)   // records MatrixMultiply()
@@ -10,12 +16,10 @@ public struct MatrixMultiply: BinaryOperation {
     public init() {}
     public var name: String { "Mm" }
 
-    /// `[m, k] × [k, n] → [m, n]`; traps, naming both shapes, otherwise.
+    /// `[..., m, k] × [..., k, n] → [..., m, n]`, the stacks broadcast; traps,
+    /// naming both shapes, otherwise.
     public func outputShape(_ x: Shape, _ y: Shape) -> Shape {
-        guard x.rank == 2 && y.rank == 2 && x[1] == y[0] else {
-            fatalError("matmul: shapes \(x) and \(y) cannot be multiplied (need [m, k] and [k, n])")
-        }
-        return [x[0], y[1]]
+        MatrixProductPlan(x, y, transposingLeft: false, transposingRight: false, op: "matmul").output
     }
 
     @inlinable
@@ -23,15 +27,16 @@ public struct MatrixMultiply: BinaryOperation {
         x.matmul(y, op: "matmul")
     }
 
-    /// ∂L/∂x = G·yᵀ and ∂L/∂y = xᵀ·G.
+    /// ∂L/∂x = G·yᵀ and ∂L/∂y = xᵀ·G, each summed over the stack dimensions its
+    /// operand was broadcast along.
     @inlinable
     public func vjp<S: FieldScalar>(
         _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
         gradient: TensorValue<S>, wrt operand: BinaryOperand
     ) -> TensorValue<S> {
         operand == .left
-            ? gradient.matmul(y.transposed(0, 1), op: "matmul")
-            : x.transposed(0, 1).matmul(gradient, op: "matmul")
+            ? gradient.matmul(y, transposingRight: true, op: "matmul").reduced(to: x.shape)
+            : x.matmul(gradient, transposingLeft: true, op: "matmul").reduced(to: y.shape)
     }
 
     /// d(x·y) = dx·y + x·dy.

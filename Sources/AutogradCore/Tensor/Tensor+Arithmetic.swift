@@ -106,9 +106,9 @@ extension Tensor {
     /// a 1-D operand is a row (on the left) or a column (on the right) whose
     /// dimension the result drops (two 1-D operands give their dot product);
     /// operands of rank 3 or more are stacks of matrices, their leading
-    /// dimensions broadcast. Built from 2-D products and reshapes, so every
-    /// strategy differentiates it. Traps, naming the shapes, when the inner
-    /// dimensions differ.
+    /// dimensions broadcast, in one ``MatrixMultiply`` node. `Double` products
+    /// go through OpenBLAS once `Autograd` is linked. Traps, naming the shapes,
+    /// when the inner dimensions differ or the stacks don't broadcast.
     ///
     /// ```swift
     /// Tensor([[1.0, 2], [3, 4]]).matmul(Tensor([1.0, 1]))   // [3, 7]
@@ -116,39 +116,21 @@ extension Tensor {
     public func matmul(_ other: Tensor) -> Tensor {
         switch (rank, other.rank) {
         case (0, _), (_, 0): fatalError("matmul: both operands need at least one dimension, got shapes \(shape) and \(other.shape)")
-        case (2, 2): return Tensor.applying(MatrixMultiply(), self, other)
         case (1, 1): return unsqueeze(0).matmul(other.unsqueeze(1)).reshape(Shape([]))
         case (1, _): return unsqueeze(0).matmul(other).squeeze(-2)
         case (_, 1): return matmul(other.unsqueeze(1)).squeeze(-1)
+        case (2, 2): return Tensor.applying(MatrixMultiply(), self, other)
         case (_, 2):
             // A stack of matrices times one matrix: one product of the rows.
             let (rows, inner) = (shape.dimensions[rank - 2], shape.dimensions[rank - 1])
             let flat = reshape(-1, inner).matmul(other)
             return flat.reshape(Shape(shape.dimensions.dropLast(2) + [rows, other.shape.dimensions[1]]))
         default:
-            return batchedProduct(other)
+            // Stacks of matrices: one node, whose stacks broadcast.
+            return Tensor.applying(MatrixMultiply(), self, other)
         }
     }
 
-    /// Stacks of matrices times stacks of matrices, leading dimensions
-    /// broadcast: one 2-D product per matrix of the broadcast stack.
-    private func batchedProduct(_ other: Tensor) -> Tensor {
-        let left = rank == 2 ? unsqueeze(0) : self, right = other.rank == 2 ? other.unsqueeze(0) : other
-        let leftBatch = Shape(Array(left.shape.dimensions.dropLast(2))), rightBatch = Shape(Array(right.shape.dimensions.dropLast(2)))
-        guard let batch = Shape.broadcast(leftBatch, rightBatch) else {
-            fatalError("matmul: the stacks of shapes \(shape) and \(other.shape) do not broadcast (\(leftBatch) and \(rightBatch))")
-        }
-        func matrices(_ tensor: Tensor, _ own: Shape) -> [Tensor] {
-            let dimensions = tensor.shape.dimensions
-            let matrix = Array(dimensions.suffix(2))
-            let expanded = own == batch ? tensor : (tensor * Tensor.ones(Shape(batch.dimensions + matrix)))
-            let flat = expanded.reshape(Shape([batch.elementCount] + matrix))
-            return (0..<batch.elementCount).map { flat.select(dim: 0, index: $0) }
-        }
-        let products = zip(matrices(left, leftBatch), matrices(right, rightBatch)).map { $0.matmul($1) }
-        let stacked = Tensor.stack(products)
-        return stacked.reshape(Shape(batch.dimensions + Array(stacked.shape.dimensions.suffix(2))))
-    }
     /// A 2-D tensor's transpose, like PyTorch's `t()`.
     @inlinable public func transpose() -> Tensor { transpose(0, 1) }
     /// The tensor with two dimensions swapped.

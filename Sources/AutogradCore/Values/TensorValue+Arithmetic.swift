@@ -145,30 +145,6 @@ extension TensorValue where Scalar: FieldScalar {
         return gathered(Shape(dimensions), strides: strides)
     }
 
-    /// The matrix product of two 2-D values, `[m, k] × [k, n] → [m, n]`.
-    ///
-    /// Traps, naming `op` and both shapes, unless both are 2-D with matching
-    /// inner dimensions.
-    @inlinable
-    public func matmul(_ other: TensorValue, op: String = "MatMul") -> TensorValue {
-        guard shape.rank == 2 && other.shape.rank == 2 && shape[1] == other.shape[0] else {
-            fatalError("\(op): shapes \(shape) and \(other.shape) cannot be multiplied (need [m, k] and [k, n])")
-        }
-        let m = shape[0], k = shape[1], n = other.shape[1]
-        return withUnsafeBufferPointer { a in
-            other.withUnsafeBufferPointer { b in
-                .accumulating([m, n]) { c in
-                    for i in 0..<m {
-                        for p in 0..<k {
-                            let aip = a[i * k + p]
-                            for j in 0..<n { c[i * n + j] += aip * b[p * n + j] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// The element-wise sum of two values of the same shape, as gradients are
     /// accumulated.
     @inlinable
