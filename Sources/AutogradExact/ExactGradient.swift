@@ -99,9 +99,12 @@ public struct ExactGradient: GradientCollection {
     }
 }
 
-/// An element where a branching op (`relu`, `abs`) saw an input whose exact
-/// value is on another side than the recorded `Double`'s, or whose enclosure
-/// contains the branch point, so that the side is undecided.
+/// An element where a branching op (`relu`, `abs`, `clamp`) saw an input whose
+/// exact value is on another side than the recorded `Double`'s, or whose
+/// enclosure contains the branch point, so that the side is undecided; an
+/// input element that `max` chose in one run and not the other (or may tie
+/// with the chosen one); or an element where `where`'s comparison holds in one
+/// run and not the other (its input: the comparison's left minus right).
 public struct BranchDivergence: Sendable, Equatable, CustomStringConvertible {
     /// The op, as its `gradFn` names it: `"ReluBackward"`.
     public let operation: String

@@ -67,9 +67,9 @@ public struct ExactMode: Differentiable {
             .map { ExactGradient.GivenInput(leafIndex: $0.offset, shape: $0.element.shape) }
         // The recorded run's values, for the branch and domain checks; only
         // branching ops and elementary functions need them.
-        let recorded: GraphEvaluation<Double>? = graph.nodes.contains { OperationConformances(of: $0.operation).contains(.branching) }
+        let recorded: GraphEvaluation<Double>? = graph.nodes.contains { !OperationConformances(of: $0.operation).isDisjoint(with: [.branching, .selecting]) }
             || graph.requiresElementaryFunctions ? try graph.evaluation { $0.value } : nil
-        if graph.requiresElementaryFunctions {
+        if graph.requiresElementaryFunctions || comparisonsRequireElementaryFunctions(graph) {
             return try enclosedGradient(graph, leaves, recorded: recorded, given: given, auditing: auditing)
         }
         // A division by zero throws, naming the op, instead of trapping.
@@ -81,7 +81,9 @@ public struct ExactMode: Differentiable {
         return ExactGradient(
             values: .rational(reference.gradients), tensors: reference.gradients.map { Tensor($0.map(\.doubleValue)) },
             elementStatuses: reference.gradients.map { Array(repeating: .exact, count: $0.elementCount) },
-            precision: nil, branchDivergences: divergences(recorded, run), ruleFindings: reference.findings,
+            precision: nil,
+            branchDivergences: divergences(recorded, run) { try? RecordedGraph($0).evaluation { $0.value.map(Rational.init(_:)) }.result },
+            ruleFindings: reference.findings,
             givenInputs: given, roundingBounds: reference.roundingBound?.leafBounds.map(\.scalars),
             largestRoundingSource: reference.roundingBound?.largestSource
         )
@@ -90,6 +92,16 @@ public struct ExactMode: Differentiable {
     public func gradient(at point: [Tensor], of function: ([Tensor]) -> Tensor) throws -> ExactGradient {
         let (inputs, result) = Tensor.trace(at: point, of: function)
         return try gradient(of: result, withRespectTo: inputs)
+    }
+
+    /// Whether a comparison that a `where` of `graph` chose by reads a tensor
+    /// made with elementary functions: it is then re-evaluated over
+    /// enclosures, so the whole replay is.
+    func comparisonsRequireElementaryFunctions(_ graph: RecordedGraph) -> Bool {
+        graph.nodes.contains { node in
+            guard let comparison = (node.operation as? Where)?.comparison else { return false }
+            return [comparison.left, comparison.right].contains { $0.gradFn != nil && RecordedGraph($0).requiresElementaryFunctions }
+        }
     }
 
     /// Ziv's strategy over intervals: replays at rising precision until every
@@ -130,7 +142,12 @@ public struct ExactMode: Differentiable {
                     values: .interval(reference.gradients),
                     tensors: reference.gradients.map { Tensor($0.map { $0.roundedDouble ?? $0.midpoint.doubleValue }) },
                     elementStatuses: final, precision: bits,
-                    branchDivergences: divergences(recorded, run), ruleFindings: audit.findings, givenInputs: given,
+                    branchDivergences: divergences(recorded, run) { tensor in
+                        BigFloat.$defaultPrecision.withValue(bits) {
+                            try? RecordedGraph(tensor).evaluation { $0.value.map { BigInterval($0) } }.result
+                        }
+                    },
+                    ruleFindings: audit.findings, givenInputs: given,
                     roundingBounds: audit.roundingBound?.leafBounds.map(\.scalars),
                     largestRoundingSource: audit.roundingBound?.largestSource
                 )
@@ -185,22 +202,85 @@ public struct ExactMode: Differentiable {
     }
 
     /// The elements of branching ops whose exact input lies on another side
-    /// than the recorded one, or whose enclosure contains the branch point.
-    func divergences<S: ReferenceScalar>(_ recorded: GraphEvaluation<Double>?, _ run: ReferenceRun<S>) -> [BranchDivergence] {
+    /// than the recorded one, or whose enclosure contains the branch point;
+    /// the elements that selecting ops (`max`) and `where` choose otherwise
+    /// in exact arithmetic, or cannot decide between.
+    ///
+    /// `replay` computes a tensor outside `run`'s graph (a comparison operand
+    /// that only `where`'s condition read) in `S` from its own graph.
+    func divergences<S: ReferenceScalar>(
+        _ recorded: GraphEvaluation<Double>?, _ run: ReferenceRun<S>, replay: (Tensor) -> TensorValue<S>?
+    ) -> [BranchDivergence] {
         guard let recorded else { return [] }
         var found: [BranchDivergence] = []
         for (index, node) in run.graph.nodes.enumerated() {
-            guard OperationConformances(of: node.operation).contains(.branching),
-                  let operation = node.operation as? any BranchingOperation else { continue }
-            let floatInput = recorded.value(of: node.inputs[0]).scalars
-            let exactInput = run.value(of: node.inputs[0]).scalars
-            for (element, (float, exact)) in zip(floatInput, exactInput).enumerated()
-            where operation.branch(at: float) != operation.branch(at: exact) || exact.branchIsUndecided(operation) {
-                found.append(BranchDivergence(
-                    operation: node.name, nodeIndex: index, element: element, recorded: float, exact: exact.referenceDescription
-                ))
+            let conformances = OperationConformances(of: node.operation)
+            if conformances.contains(.branching), let operation = node.operation as? any BranchingOperation {
+                let floatInput = recorded.value(of: node.inputs[0]).scalars
+                let exactInput = run.value(of: node.inputs[0]).scalars
+                for (element, (float, exact)) in zip(floatInput, exactInput).enumerated()
+                where operation.branch(at: float) != operation.branch(at: exact) || exact.branchIsUndecided(operation) {
+                    found.append(BranchDivergence(
+                        operation: node.name, nodeIndex: index, element: element, recorded: float, exact: exact.referenceDescription
+                    ))
+                }
+            } else if conformances.contains(.selecting), let operation = node.operation as? any SelectingOperation {
+                found += selectionDivergences(operation, node, index, recorded.value(of: node.inputs[0]), run.value(of: node.inputs[0]))
+            } else if let operation = node.operation as? Where, let comparison = operation.comparison {
+                found += comparisonDivergences(comparison, node, index, run, replay: replay)
             }
         }
         return found
+    }
+
+    /// The input elements a selecting op chose in one run and not the other,
+    /// and those whose enclosure may equal a chosen one's (undecided).
+    private func selectionDivergences<S: ReferenceScalar>(
+        _ operation: any SelectingOperation, _ node: GraphNode, _ index: Int, _ float: TensorValue<Double>, _ exact: TensorValue<S>
+    ) -> [BranchDivergence] {
+        let exactScalars = exact.scalars
+        var elements: [Int] = []
+        for ((floatChosen, exactChosen), candidates) in zip(zip(operation.chosen(float), operation.chosen(exact)), operation.candidates(in: exact.shape)) {
+            let (recordedSet, exactSet) = (Set(floatChosen), Set(exactChosen))
+            var differing = recordedSet.symmetricDifference(exactSet)
+            for other in candidates where !exactSet.contains(other) {
+                let undecided = exactChosen.contains { exactScalars[other].mayEqual(exactScalars[$0]) && !(exactScalars[other] - exactScalars[$0]).isCertainlyZero }
+                if undecided { differing.insert(other) }
+            }
+            elements += differing.sorted()
+        }
+        return elements.map {
+            BranchDivergence(operation: node.name, nodeIndex: index, element: $0, recorded: float[flat: $0], exact: exactScalars[$0].referenceDescription)
+        }
+    }
+
+    /// The elements where `where`'s comparison, re-evaluated on the exact
+    /// values of its operands, chooses the other operand or is undecided. The
+    /// divergence's input is the comparison's left minus its right operand.
+    private func comparisonDivergences<S: ReferenceScalar>(
+        _ comparison: TensorComparison, _ node: GraphNode, _ index: Int, _ run: ReferenceRun<S>,
+        replay: (Tensor) -> TensorValue<S>?
+    ) -> [BranchDivergence] {
+        // An operand no op made is a constant, exactly its recorded Doubles;
+        // one an op made is re-evaluated, in this run or from its own graph.
+        func exact(_ tensor: Tensor, _ recordedValue: TensorValue<Double>) -> TensorValue<S> {
+            guard tensor.gradFn != nil else { return recordedValue.map(S.init) }
+            return run.value(ofTensor: tensor) ?? replay(tensor) ?? recordedValue.map(S.init)
+        }
+        let left = exact(comparison.left, comparison.leftValue)
+        let right = exact(comparison.right, comparison.rightValue)
+        let exactDifference = TensorValue.broadcasting(left, right, op: "where") { $0 - $1 }
+        let recordedDifference = TensorValue.broadcasting(comparison.leftValue, comparison.rightValue, op: "where") { $0 - $1 }
+        let exactHolds = TensorValue.broadcasting(left, right, op: "where", comparison.relation.holds)
+        let recordedHolds = TensorValue.broadcasting(comparison.leftValue, comparison.rightValue, op: "where", comparison.relation.holds)
+        return (0..<exactHolds.elementCount).compactMap { element in
+            let difference = exactDifference[flat: element]
+            let undecided = difference.mayEqual(.zero) && !difference.isCertainlyZero
+            guard exactHolds[flat: element] != recordedHolds[flat: element] || undecided else { return nil }
+            return BranchDivergence(
+                operation: node.name, nodeIndex: index, element: element,
+                recorded: recordedDifference[flat: element], exact: difference.referenceDescription
+            )
+        }
     }
 }

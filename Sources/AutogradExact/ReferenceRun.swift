@@ -103,6 +103,12 @@ struct ReferenceRun<S: ReferenceScalar> {
     /// The output of `node`.
     func value(of node: GraphNode) -> TensorValue<S> { values[ObjectIdentifier(node)]! }
 
+    /// The value of `tensor` in this run if the graph holds it (a leaf, or a
+    /// recorded op's output); `nil` for a tensor outside the graph.
+    func value(ofTensor tensor: Tensor) -> TensorValue<S>? {
+        values[tensor.gradFn.map { ObjectIdentifier($0) } ?? ObjectIdentifier(tensor)]
+    }
+
     /// The graph's result.
     var result: TensorValue<S> {
         values[graph.nodes.last.map { ObjectIdentifier($0) } ?? ObjectIdentifier(graph.result)]!

@@ -24,6 +24,10 @@ package struct OperationConformances: OptionSet, Sendable {
     /// Chooses a branch by its input: ``BranchingOperation``.
     package static let branching = OperationConformances(rawValue: 1 << 2)
 
+    /// Chooses input elements by comparing them: ``SelectingOperation``, or a
+    /// ``Where`` whose condition is a recorded comparison.
+    package static let selecting = OperationConformances(rawValue: 1 << 3)
+
     private static let known = Lock<[ObjectIdentifier: OperationConformances]>([:])
 
     /// The conformances of `operation`'s type.
@@ -40,6 +44,7 @@ package struct OperationConformances: OptionSet, Sendable {
         }
         if operation is any ElementaryUnaryOperation { found.insert(.elementary) }
         if operation is any BranchingOperation { found.insert(.branching) }
+        if operation is any SelectingOperation || operation is Where { found.insert(.selecting) }
         Self.known.withLock { $0[type] = found }
         self = found
     }

@@ -6,9 +6,20 @@
 public struct BoolTensor: Equatable, Sendable, CustomStringConvertible {
     /// The shape and the elements.
     public let value: TensorValue<Bool>
+    /// The comparison that computed the elements (`x.gt(0)`), if one did:
+    /// ``Tensor/where(_:_:_:)`` records it, so that the exact strategy can
+    /// report where exact arithmetic would have chosen otherwise.
+    public let comparison: TensorComparison?
 
-    /// A Boolean tensor with the given values.
-    public init(_ value: TensorValue<Bool>) { self.value = value }
+    /// A Boolean tensor with the given values, and the comparison that
+    /// computed them, if any.
+    public init(_ value: TensorValue<Bool>, comparison: TensorComparison? = nil) {
+        self.value = value
+        self.comparison = comparison
+    }
+
+    /// Whether the elements are equal (however they were computed).
+    public static func == (a: BoolTensor, b: BoolTensor) -> Bool { a.value == b.value }
 
     /// The dimensions, outermost first.
     public var shape: Shape { value.shape }
