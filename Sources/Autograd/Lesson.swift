@@ -186,13 +186,13 @@ public enum Lesson {
         try step("The exact reference: the same loss replayed over GMP rationals", """
             let exact = try ExactMode().gradient(of: loss, withRespectTo: [predicted])
             print(exact.exactness)
-            print("reverse", auto[0, 0], "forward", forward[0, 0], "exact", exact.tensors[0][0, 0])
+            print("reverse", auto[0, 0].item(), "forward", forward[0, 0].item(), "exact", exact.tensors[0][0, 0].item())
             print(exact.tensors[0].eq(auto).all() && exact.tensors[0].eq(forward).all())
             """) { out in
             let exact = try ExactMode().gradient(of: loss, withRespectTo: [predicted])
             let auto = predicted.grad!
             out.append(exact.exactness)
-            out.append("reverse \(auto[0, 0]) forward \(forward[0, 0]) exact \(exact.tensors[0][0, 0])")
+            out.append("reverse \(auto[0, 0].item()) forward \(forward[0, 0].item()) exact \(exact.tensors[0][0, 0].item())")
             out.append("\(exact.tensors[0].eq(auto).all() && exact.tensors[0].eq(forward).all())")
         }
 

@@ -16,12 +16,12 @@ import Testing
         let last = Self.largeCount - 1
         do {
             let squared = x * x
-            #expect(squared[last] == x[last] * x[last])
+            #expect(squared[last].item() == x[last].item() * x[last].item())
         }
         let reusedBefore = LargeBufferCache.reusedBlockCount
         let doubled = x * 2   // takes the block `squared` left
         #expect(LargeBufferCache.reusedBlockCount > reusedBefore)
-        #expect(doubled[0] == 2 * x[0] && doubled[last] == 2 * x[last])
+        #expect(doubled[0].item() == 2 * x[0].item() && doubled[last].item() == 2 * x[last].item())
     }
 
     /// Blocks freed in one task and reused in another hold the new values.
@@ -36,7 +36,7 @@ import Testing
                     for round in 0..<100 {
                         let value = Double(task * 1000 + round)
                         let doubled = Tensor.full([count], value: value) * 2
-                        allCorrect = allCorrect && doubled[0] == 2 * value && doubled[count - 1] == 2 * value
+                        allCorrect = allCorrect && doubled[0].item() == 2 * value && doubled[count - 1].item() == 2 * value
                     }
                     return allCorrect
                 }

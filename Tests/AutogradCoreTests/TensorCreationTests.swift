@@ -45,15 +45,15 @@ import Testing
         let m = Tensor([[1, 2, 3], [4, 5, 6]])
         #expect(m.shape == [2, 3] && m.rank == 2 && m.elementCount == 6)
         #expect(m.scalars == [1, 2, 3, 4, 5, 6])
-        #expect(m[1, 0] == 4 && m[0, 2] == 3)
+        #expect(m[1, 0].item() == 4 && m[0, 2].item() == 3)
         let cube = Tensor([[[1.5], [2]], [[3], [4]]])
-        #expect(cube.shape == [2, 2, 1] && cube[1, 1, 0] == 4)
+        #expect(cube.shape == [2, 2, 1] && cube[1, 1, 0].item() == 4)
         #expect(Tensor([1.0, 2]).shape == [2])
     }
 
     @Test func flatArraysAndScalars() {
         let m = Tensor([1, 2, 3, 4, 5, 6], shape: [3, 2])
-        #expect(m[2, 1] == 6)
+        #expect(m[2, 1].item() == 6)
         let s = Tensor(2.5)
         #expect(s.shape == [] && s.item() == 2.5 && s.rank == 0)
         #expect(Tensor([1.0, 2, 3]).sum().item() == 6)

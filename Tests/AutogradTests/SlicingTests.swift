@@ -48,4 +48,29 @@ import Testing
         #expect(catMessage.contains("cat: shapes [2, 3] and [2, 4] differ outside dimension 0"))
         await #expect(processExitsWith: .failure) { _ = Tensor.zeros(3)[rows: 2..<5] }
     }
+
+    @Test func indexingIsPyTorchsAndGradientsFlowThroughIt() throws {
+        let x = Tensor([[1.0, 2, 3], [4, 5, 6]], requiresGrad: true)
+        #expect(x[1].shape == [3] && x[1].scalars == [4, 5, 6])
+        #expect(x[1, 2].shape == [] && x[1, 2].item() == 6 && x[-1, -3].item() == 4)
+        #expect(x[0, 1].gradFn != nil)
+        let loss = x[0, 1] * 3 + x[1].sum()
+        for strategy in strategies {
+            let expected: [Double] = [0, 3, 0, 1, 1, 1]
+            #expect(try strategy.gradient(of: loss, withRespectTo: [x]).tensors[0].scalars == expected, "\(strategy.name)")
+        }
+    }
+
+    @Test func tooManyIndicesOrOneOutOfRangeTraps() async {
+        let tooMany = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros(2, 3)[0, 1, 2]
+        }
+        let tooManyMessage = String(decoding: tooMany?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(tooManyMessage.contains("index [0, 1, 2] has 3 components, but the shape [2, 3] has 2"))
+        let outOfRange = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros(2, 3)[2]
+        }
+        let outOfRangeMessage = String(decoding: outOfRange?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(outOfRangeMessage.contains("index [2] is out of range for shape [2, 3]"))
+    }
 }

@@ -166,6 +166,28 @@ extension Tensor {
         return narrow(dim: axis, start: index < 0 ? index + size : index, length: 1).reshape(shape.removing(axis))
     }
 
+    /// The tensor at leading indices, like PyTorch's `x[i]` and `x[i, j]`:
+    /// each index selects along the next dimension (negative counts from the
+    /// end), recorded like ``select(dim:index:)``, so gradients flow through
+    /// it. One index per dimension gives a zero-dimensional tensor, whose
+    /// ``item()`` is the element. Traps, naming the shape, for more indices
+    /// than dimensions or an index out of range.
+    ///
+    /// ```swift
+    /// let x = Tensor([[1.0, 2], [3, 4]])
+    /// x[1]            // [3, 4]
+    /// x[1, 0].item()  // 3.0
+    /// ```
+    public subscript(index: Int...) -> Tensor {
+        guard index.count <= rank else {
+            fatalError("index \(index) has \(index.count) components, but the shape \(shape) has \(rank)")
+        }
+        for (position, size) in zip(index, shape.dimensions) where !(-size..<size).contains(position) {
+            fatalError("index \(index) is out of range for shape \(shape)")
+        }
+        return index.reduce(self) { tensor, position in tensor.select(dim: 0, index: position) }
+    }
+
     /// The rows `range` (positions along the first dimension), like PyTorch's `x[1:3]`.
     ///
     /// ```swift

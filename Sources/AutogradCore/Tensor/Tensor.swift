@@ -117,13 +117,6 @@ public final class Tensor: @unchecked Sendable {
     /// The number of dimensions.
     public var rank: Int { value.shape.rank }
 
-    /// The element at an index with one component per dimension.
-    ///
-    /// ```swift
-    /// Tensor([[1, 2], [3, 4]])[1, 0]   // 3.0
-    /// ```
-    public subscript(index: Int...) -> Double { value[index] }
-
     /// The only element of a one-element tensor; traps otherwise.
     ///
     /// ```swift
