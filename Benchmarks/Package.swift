@@ -16,7 +16,11 @@ let package = Package(
         // ordo-one/swift-runtime-interposer, which this machine cannot fetch.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
-    targets: ["LossBenchmarks", "ForwardModeBenchmarks", "ExactBenchmarks", "TrainingBenchmarks"].map(benchmarkTarget)
+    targets: ["LossBenchmarks", "ForwardModeBenchmarks", "ExactBenchmarks", "TrainingBenchmarks", "MatmulBenchmarks", "OpBenchmarks"]
+        .map(benchmarkTarget) + [
+            // OpenBLAS called directly: the limit of the matrix-product benchmarks.
+            .systemLibrary(name: "CBLASDirect"),
+        ]
 )
 
 /// A benchmark executable in `Benchmarks/NAME`, run by the benchmark plugin.
@@ -26,7 +30,7 @@ func benchmarkTarget(_ name: String) -> Target {
         dependencies: [
             .product(name: "Autograd", package: rootPackage),
             .product(name: "Benchmark", package: "benchmark"),
-        ],
+        ] + (["MatmulBenchmarks", "TrainingBenchmarks"].contains(name) ? ["CBLASDirect"] : []),
         path: "Benchmarks/\(name)",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     )

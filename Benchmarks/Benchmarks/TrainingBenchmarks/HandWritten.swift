@@ -1,9 +1,10 @@
 import Autograd
+import CBLASDirect
 import Foundation
 
 // The hand-written limits: the same computations as the tape's, in plain
 // loops over buffers allocated once (the matrix products as dot-product and
-// i-k-j loops, no BLAS).
+// i-k-j loops), and the same step with OpenBLAS for the products.
 
 /// A buffer of doubles allocated once, freed with its owner.
 final class Buffer {
@@ -134,4 +135,56 @@ func handWrittenCrossEntropy(_ logits: [Double], _ targets: [Int], classes: Int)
         initialized = logits.count
     }
     return (loss / Double(rows), gradient)
+}
+
+/// The same training step as ``HandWrittenTraining``, with its two large
+/// products (x·w1ᵀ forward, ∂zᵀ·x backward) and the output layer's
+/// matrix-vector products by OpenBLAS: the limit for the tape once its
+/// matmul goes through OpenBLAS.
+final class HandWrittenBLASTraining {
+    let plain = HandWrittenTraining()
+    let dz: Buffer
+
+    init() { dz = Buffer(zeros: plain.rows * plain.hidden) }
+
+    /// One step; returns the loss before the update.
+    @inline(never)
+    func step() -> Double {
+        let p = plain
+        let (x, y, w1, b1, w2, b2, h, out) = (p.x.pointer, p.y.pointer, p.w1.pointer, p.b1.pointer, p.w2.pointer, p.b2.pointer, p.h.pointer, p.out.pointer)
+        let (gw1, gb1, gw2, gb2, dz) = (p.gw1.pointer, p.gb1.pointer, p.gw2.pointer, p.gb2.pointer, dz.pointer)
+        let (rows, inputs, hidden) = (Int32(p.rows), Int32(p.inputs), Int32(p.hidden))
+        // Forward: h = tanh(x·w1ᵀ + b1), out = h·w2 + b2.
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, hidden, inputs, 1, x.baseAddress, inputs, w1.baseAddress, inputs, 0, h.baseAddress, hidden)
+        for r in 0..<p.rows {
+            for j in 0..<p.hidden { h[r * p.hidden + j] = tanh(h[r * p.hidden + j] + b1[j]) }
+        }
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, rows, hidden, 1, h.baseAddress, hidden, w2.baseAddress, 1, 0, out.baseAddress, 1)
+        var loss = 0.0
+        for r in 0..<p.rows {
+            out[r] += b2[0]
+            loss += (out[r] - y[r]) * (out[r] - y[r])
+        }
+        loss /= Double(p.rows)
+        // Backward: d = ∂L/∂out, ∂w2 = hᵀ·d, ∂z = d·w2ᵀ ∘ (1 − h²), ∂w1 = ∂zᵀ·x.
+        gb1.update(repeating: 0)
+        var sum = 0.0
+        for r in 0..<p.rows {
+            let d = 2 * (out[r] - y[r]) / Double(p.rows)
+            out[r] = d
+            sum += d
+            for j in 0..<p.hidden {
+                let hj = h[r * p.hidden + j]
+                let value = d * w2[j] * (1 - hj * hj)
+                dz[r * p.hidden + j] = value
+                gb1[j] += value
+            }
+        }
+        gb2[0] = sum
+        cblas_dgemv(CblasRowMajor, CblasTrans, rows, hidden, 1, h.baseAddress, hidden, out.baseAddress, 1, 0, gw2.baseAddress, 1)
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, hidden, inputs, rows, 1, dz.baseAddress, hidden, x.baseAddress, inputs, 0, gw1.baseAddress, inputs)
+        // Update.
+        p.adam[0].update(w1, gw1); p.adam[1].update(b1, gb1); p.adam[2].update(w2, gw2); p.adam[3].update(b2, gb2)
+        return loss
+    }
 }

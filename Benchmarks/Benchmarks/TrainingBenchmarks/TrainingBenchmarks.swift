@@ -1,6 +1,6 @@
 // Training: one step of a 64-256-1 network on 2,048 rows (forward, mean
 // squared error, backward, Adam) on the tape beside the same step written by
-// hand in plain loops; Adam's update alone at 10^6 parameters beside a loop;
+// hand in plain loops and with OpenBLAS; Adam's update alone at 10^6 parameters beside a loop;
 // cross-entropy's forward and backward at 10^3 and 10^6 logits beside a loop.
 // Compare the two lines of a pair in one run (their ratio is the overhead).
 //
@@ -30,6 +30,12 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(state.step()) }
     } setup: {
         HandWrittenTraining()
+    }
+
+    Benchmark("training step 64-256-1, 2048 rows, hand-written with OpenBLAS", configuration: configuration) { benchmark, state in
+        for _ in benchmark.scaledIterations { blackHole(state.step()) }
+    } setup: {
+        HandWrittenBLASTraining()
     }
 
     Benchmark("Adam step, 10^6 parameters", configuration: configuration) { benchmark, state in
