@@ -17,7 +17,17 @@ extension DualNumber where Base: ElementaryScalar {
     @inlinable public static func sinh(_ x: Self) -> Self {
         x.chained(Base.sinh(x.value), derivative: Base.cosh(x.value))
     }
+    /// On `Double`, the tape's kernel (``HyperbolicTangentKernel``), so that
+    /// forward mode computes the tape's values; on every other type (the
+    /// exact reference's intervals among them) `tanh` and `(1/cosh)²`, a
+    /// formula of its own rather than the op's rule it judges.
     @inlinable public static func tanh(_ x: Self) -> Self {
+        if Base.self == Double.self {
+            let value = unsafeBitCast(x.value, to: Double.self)
+            return x.chained(
+                unsafeBitCast(HyperbolicTangentKernel.tanh(value), to: Base.self),
+                derivative: unsafeBitCast(HyperbolicTangentKernel.derivative(value), to: Base.self))
+        }
         let reciprocal = 1 / Base.cosh(x.value)
         return x.chained(Base.tanh(x.value), derivative: reciprocal * reciprocal)
     }

@@ -126,6 +126,17 @@ extension TensorValue where Scalar: FieldScalar {
         if elementCount == target.elementCount { return reshaped(to: target) }
         return withUnsafeBufferPointer { x in
             .accumulating(target) { out in
+                // Broadcast along leading dimensions only (a bias's
+                // gradient): whole rows add onto the target, in the same
+                // order as the general loop below.
+                let kept = Array(target.dimensions.drop { $0 == 1 })
+                if kept.isEmpty || shape.dimensions.suffix(kept.count).elementsEqual(kept) {
+                    let inner = target.elementCount
+                    for row in stride(from: 0, to: x.count, by: inner) {
+                        for i in 0..<inner { out[i] += x[row + i] }
+                    }
+                    return
+                }
                 let zeros = [Int](repeating: 0, count: shape.rank)
                 forEachBroadcastOffset(shape, target.broadcastStrides(to: shape), zeros) { i, offset, _ in
                     out[offset] += x[i]
