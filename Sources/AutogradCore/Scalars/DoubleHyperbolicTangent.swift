@@ -32,16 +32,17 @@ public enum HyperbolicTangentKernel {
     /// `tanh x`.
     @inlinable
     public static func tanh(_ x: Double) -> Double {
+        // Both formulas, then a choice: no branch to mispredict when the
+        // inputs straddle 0.55, as a layer's pre-activations do. Beyond 30
+        // (where tanh rounds to ±1 anyway) exp is not asked to overflow.
         let magnitude = x.magnitude
-        guard magnitude < 0.55 else {
-            let result = 1 - 2 / (1 + Double.exp(2 * magnitude))
-            return x < 0 ? -result : result   // NaN stays NaN
-        }
+        let large = 1 - 2 / (1 + Double.exp(2 * Swift.min(magnitude, 30)))
         let t = x * x, c = coefficients
         var p = c.0 * t + c.1
         p = p * t + c.2; p = p * t + c.3; p = p * t + c.4; p = p * t + c.5; p = p * t + c.6
         p = p * t + c.7; p = p * t + c.8; p = p * t + c.9; p = p * t + c.10; p = p * t + c.11
-        return x * p
+        // A NaN fails the comparison and stays NaN through `large`.
+        return magnitude < 0.55 ? x * p : (x < 0 ? -large : large)
     }
 
     /// `tanh′ x = sech² x`.
