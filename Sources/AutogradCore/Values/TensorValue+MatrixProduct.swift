@@ -22,18 +22,21 @@ extension TensorValue where Scalar: FieldScalar {
         let plan = MatrixProductPlan(
             shape, other.shape, transposingLeft: transposingLeft, transposingRight: transposingRight, op: op)
         let product = plan.product
-        let kernel = MatrixProducts.kernel(for: Scalar.self)
+        let isEmpty = product.m == 0 || product.n == 0 || product.k == 0
         return withUnsafeBufferPointer { a in
             other.withUnsafeBufferPointer { b in
-                .accumulating(plan.output) { c in
-                    guard product.m > 0 && product.n > 0 && product.k > 0 else { return }
-                    plan.forEachMatrix { left, right, out in
-                        let a = a.baseAddress! + left, b = b.baseAddress! + right, c = c + out
-                        if let kernel {
-                            Self.multiply(product, a, b, into: c, with: kernel)
-                        } else {
-                            Self.multiplyByLoop(product, a, b, into: c)
+                if !isEmpty, let kernel = MatrixProducts.kernel(for: Scalar.self) {
+                    // The kernel writes every element of every matrix: nothing to zero first.
+                    return TensorValue(shape: plan.output) { c in
+                        plan.forEachMatrix { left, right, out in
+                            Self.multiply(product, a.baseAddress! + left, b.baseAddress! + right, into: c + out, with: kernel)
                         }
+                    }
+                }
+                return .accumulating(plan.output) { c in
+                    guard !isEmpty else { return }
+                    plan.forEachMatrix { left, right, out in
+                        Self.multiplyByLoop(product, a.baseAddress! + left, b.baseAddress! + right, into: c + out)
                     }
                 }
             }
