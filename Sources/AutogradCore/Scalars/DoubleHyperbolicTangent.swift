@@ -18,7 +18,7 @@ import RealModule
 ///
 /// ```swift
 /// HyperbolicTangentKernel.tanh(0.5)          // 0.46211715726000974
-/// HyperbolicTangentKernel.derivative(0.5)    // 0.7864477329659274
+/// HyperbolicTangentKernel.derivative(0.5)    // 0.7864477329659275
 /// ```
 public enum HyperbolicTangentKernel {
     /// Coefficients of `P`, highest degree first.
