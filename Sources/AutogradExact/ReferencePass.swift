@@ -81,6 +81,9 @@ struct ReferencePass<S: ReferenceScalar> {
                 if contributions.count < wanted.count {
                     contributions = try provenReverseRule(node, index: index, inputs, output, gradient, wanted: wanted)
                 }
+                if let operation = node.operation as? any SelectingOperation, let contribution = contributions[0] {
+                    contributions[0] = widenedForUndecidedChoices(operation, inputs[0], gradient, contribution)
+                }
             }
             if auditing { try auditForwardRule(node, index: index, inputs, output) }
             bound?.propagate(node, index: index, wanted: wanted)
@@ -93,6 +96,31 @@ struct ReferencePass<S: ReferenceScalar> {
             gradients[ObjectIdentifier(leaf)] ?? .zeros(leaf.shape)
         }
         return ReferenceResult(gradients: values, findings: findings, roundingBound: bound.map { $0.finished(leaves) })
+    }
+
+    /// A selecting op's Jᵀg where an enclosure cannot decide its choice (an
+    /// element that may tie with the chosen one without certainly equalling
+    /// it): the rule sent the slice's gradient by the midpoints' order, but
+    /// any of those elements may take any share of it, so each gets the hull
+    /// of 0 and the slice's gradient, and is not called correctly rounded.
+    /// Rationals always decide.
+    private func widenedForUndecidedChoices(
+        _ operation: any SelectingOperation, _ x: TensorValue<S>, _ gradient: TensorValue<S>, _ contribution: TensorValue<S>
+    ) -> TensorValue<S> {
+        let values = x.scalars
+        var widened = contribution.scalars, changed = false
+        for (slice, (chosen, candidates)) in zip(operation.chosen(x), operation.candidates(in: x.shape)).enumerated() {
+            let undecided = candidates.filter { other in
+                !chosen.contains(other) && chosen.contains {
+                    values[other].mayEqual(values[$0]) && !(values[other] - values[$0]).isCertainlyZero
+                }
+            }
+            guard !undecided.isEmpty else { continue }
+            let share = S.zero.hull(gradient[flat: slice])
+            for element in undecided + chosen { widened[element] = widened[element].hull(share) }
+            changed = true
+        }
+        return changed ? TensorValue(shape: contribution.shape, scalars: widened) : contribution
     }
 
     /// Jᵀg for the wanted inputs of an op that is not element-wise: its

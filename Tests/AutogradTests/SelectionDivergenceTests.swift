@@ -59,6 +59,13 @@ import Testing
         let exact = try ExactMode().gradient(of: loss, withRespectTo: [x])
         #expect(!exact.branchDivergences.isEmpty)
         #expect(exact.branchDivergences.allSatisfy { $0.operation == "MaxBackward" })
+        // Whichever element takes the gradient (1 if the first, ½ at a tie,
+        // 0 if the second), the reference does not claim one of them.
+        guard case .unresolved(let lower, let upper, _) = exact.elementStatuses[0][0] else {
+            Issue.record("an undecided choice was resolved: \(exact.elementStatuses[0][0])")
+            return
+        }
+        #expect(lower <= 0 && upper >= 1)
     }
 
     @Test func choicesFarFromATieReportNothing() throws {
