@@ -240,13 +240,8 @@ public struct ExactMode: Differentiable {
     ) -> [BranchDivergence] {
         let exactScalars = exact.scalars
         var elements: [Int] = []
-        for ((floatChosen, exactChosen), candidates) in zip(zip(operation.chosen(float), operation.chosen(exact)), operation.candidates(in: exact.shape)) {
-            let (recordedSet, exactSet) = (Set(floatChosen), Set(exactChosen))
-            var differing = recordedSet.symmetricDifference(exactSet)
-            for other in candidates where !exactSet.contains(other) {
-                let undecided = exactChosen.contains { exactScalars[other].mayEqual(exactScalars[$0]) && !(exactScalars[other] - exactScalars[$0]).isCertainlyZero }
-                if undecided { differing.insert(other) }
-            }
+        for (floatChosen, exactChoice) in zip(operation.chosen(float), operation.choices(exact)) {
+            let differing = Set(floatChosen).symmetricDifference(exactChoice.chosen).union(exactChoice.undecided)
             elements += differing.sorted()
         }
         return elements.map {
@@ -275,7 +270,7 @@ public struct ExactMode: Differentiable {
         let recordedHolds = TensorValue.broadcasting(comparison.leftValue, comparison.rightValue, op: "where", comparison.relation.holds)
         return (0..<exactHolds.elementCount).compactMap { element in
             let difference = exactDifference[flat: element]
-            let undecided = difference.mayEqual(.zero) && !difference.isCertainlyZero
+            let undecided = difference.mayTie(with: .zero)
             guard exactHolds[flat: element] != recordedHolds[flat: element] || undecided else { return nil }
             return BranchDivergence(
                 operation: node.name, nodeIndex: index, element: element,

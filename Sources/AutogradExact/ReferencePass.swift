@@ -107,14 +107,8 @@ struct ReferencePass<S: ReferenceScalar> {
     private func widenedForUndecidedChoices(
         _ operation: any SelectingOperation, _ x: TensorValue<S>, _ gradient: TensorValue<S>, _ contribution: TensorValue<S>
     ) -> TensorValue<S> {
-        let values = x.scalars
         var widened = contribution.scalars, changed = false
-        for (slice, (chosen, candidates)) in zip(operation.chosen(x), operation.candidates(in: x.shape)).enumerated() {
-            let undecided = candidates.filter { other in
-                !chosen.contains(other) && chosen.contains {
-                    values[other].mayEqual(values[$0]) && !(values[other] - values[$0]).isCertainlyZero
-                }
-            }
+        for (slice, (chosen, undecided)) in operation.choices(x).enumerated() {
             guard !undecided.isEmpty else { continue }
             let share = S.zero.hull(gradient[flat: slice])
             for element in undecided + chosen { widened[element] = widened[element].hull(share) }
