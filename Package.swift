@@ -33,6 +33,10 @@ let package = Package(
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Double matrix products through OpenBLAS, found by the core at run time.
         .target(name: "AutogradBLAS", dependencies: ["AutogradCore", "CBLAS"]),
+        // Element-wise loops in C, vectorised for AVX-512 or AVX2 at load time.
+        .target(name: "CVectorKernels"),
+        // Double tanh through those loops, found by the core at run time.
+        .target(name: "AutogradVectorKernels", dependencies: ["AutogradCore", "CVectorKernels"]),
         // The exact reference: Rational (mpq_t), BigFloat (mpfr_t), ExactMode.
         .target(name: "AutogradExact", dependencies: ["AutogradCore", "CGMP", "CMPFR", "CMPFI"]),
         // The umbrella: re-exports the core and the exact backend; holds the
@@ -40,7 +44,7 @@ let package = Package(
         .target(
             name: "Autograd",
             dependencies: [
-                "AutogradCore", "AutogradExact", "AutogradBLAS",
+                "AutogradCore", "AutogradExact", "AutogradBLAS", "AutogradVectorKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),

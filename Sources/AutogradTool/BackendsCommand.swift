@@ -28,10 +28,12 @@ struct BackendsCommand: ParsableCommand {
                 let ulps: SettingReport<Double>
                 let file: String?
                 let matrixProducts: String
+                let hyperbolicTangent: String
                 enum CodingKeys: String, CodingKey {
                     case active, backends, precision, seed, ulps, file
                     case maximumPrecision = "maximum_precision"
                     case matrixProducts = "matrix_products"
+                    case hyperbolicTangent = "tanh"
                 }
             }
             try printJSON(Report(
@@ -40,7 +42,8 @@ struct BackendsCommand: ParsableCommand {
                 precision: SettingReport(configuration.exactPrecision),
                 maximumPrecision: SettingReport(configuration.exactMaximumPrecision), seed: SettingReport(configuration.seed),
                 ulps: SettingReport(configuration.checkULPs), file: configuration.file,
-                matrixProducts: MatrixProducts.kernelName(for: Double.self)
+                matrixProducts: MatrixProducts.kernelName(for: Double.self),
+                hyperbolicTangent: VectorKernels.hyperbolicTangentName
             ))
         case .text:
             let width = backends.map(\.name.count).max() ?? 0
@@ -56,6 +59,7 @@ struct BackendsCommand: ParsableCommand {
             print("autograd.check.ulps = \(configuration.checkULPs.value) (from \(configuration.checkULPs.source))")
             print("configuration file: \(configuration.file ?? "none")")
             print("Double matrix products: \(MatrixProducts.kernelName(for: Double.self))")
+            print("Double tanh: \(VectorKernels.hyperbolicTangentName)")
         }
     }
 }

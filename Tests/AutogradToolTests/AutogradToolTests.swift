@@ -320,6 +320,7 @@ import Testing
         #expect((object["precision"] as? [String: Any])?["value"] as? Int == 300)
         #expect((object["precision"] as? [String: Any])?["origin"] as? String == "--precision")
         #expect(object["matrix_products"] as? String == "OpenBLAS cblas_dgemm")
+        #expect((object["tanh"] as? String)?.hasPrefix("C loops, ") == true)
     }
 
     @Test func theLessonPrintsJSON() throws {

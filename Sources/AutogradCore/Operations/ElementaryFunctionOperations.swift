@@ -63,8 +63,10 @@ public struct Cosine: ElementwiseElementaryOperation {
 /// The derivative is `4e^{−2|x|}/(1 + e^{−2|x|})²`, not `1 − tanh²x`: the
 /// latter cancels for large `|x|` (at x = 10 it is off by millions of ULPs).
 /// For `Double`, both come from ``HyperbolicTangentKernel`` (a polynomial
-/// and one `exp`: four times faster than glibc's `tanh` and `cosh`, and as
-/// accurate); other scalar types use their own `tanh` and `exp`.
+/// and its own exponential: faster than glibc's `tanh` and `cosh`, and more
+/// accurate), over whole tensors through the vectorised C loops that
+/// `Autograd` links (``HyperbolicTangentVectorKernel``, the same bits); other
+/// scalar types use their own `tanh` and `exp`.
 public struct HyperbolicTangent: ElementwiseElementaryOperation {
     /// The operation; it has no parameters.
     public init() {}
@@ -79,8 +81,48 @@ public struct HyperbolicTangent: ElementwiseElementaryOperation {
     @inlinable
     public func derivative<S: ElementaryScalar>(at x: S, output: S) -> S {
         if S.self == Double.self { return unsafeBitCast(HyperbolicTangentKernel.derivative(unsafeBitCast(x, to: Double.self)), to: S.self) }
+        if S.self == TangentLanes.self {
+            return unsafeBitCast(unsafeBitCast(x, to: TangentLanes.self).map(HyperbolicTangentKernel.derivative), to: S.self)
+        }
         let e = S.exp(-2 * (x < .zero ? -x : x)), denominator = 1 + e
         return 4 * e / (denominator * denominator)
+    }
+
+    /// On `Double` through the linked vector kernel (the same bits, see
+    /// ``HyperbolicTangentVectorKernel``), else element by element.
+    @inlinable
+    public func value<S: ElementaryScalar>(_ x: TensorValue<S>) -> TensorValue<S> {
+        if S.self == Double.self, let y = VectorKernels.hyperbolicTangent(of: unsafeBitCast(x, to: TensorValue<Double>.self)) {
+            return unsafeBitCast(y, to: TensorValue<S>.self)
+        }
+        return x.map { apply($0) }
+    }
+
+    /// `gradient · tanh′(x)`, on `Double` through the linked vector kernel.
+    @inlinable
+    public func vjp<S: ElementaryScalar>(
+        _ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>
+    ) -> TensorValue<S> {
+        chainRule(x, output: output, seed: gradient)
+    }
+
+    /// `tangent · tanh′(x)`, on `Double` through the linked vector kernel.
+    @inlinable
+    public func jvp<S: ElementaryScalar>(
+        _ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>
+    ) -> TensorValue<S> {
+        chainRule(x, output: output, seed: tangent)
+    }
+
+    /// `seed · tanh′(x)` element by element, with a strong zero.
+    @inlinable
+    func chainRule<S: ElementaryScalar>(_ x: TensorValue<S>, output: TensorValue<S>, seed: TensorValue<S>) -> TensorValue<S> {
+        if S.self == Double.self, seed.shape == x.shape,
+           let product = VectorKernels.hyperbolicTangentDerivative(
+               of: unsafeBitCast(x, to: TensorValue<Double>.self), times: unsafeBitCast(seed, to: TensorValue<Double>.self)) {
+            return unsafeBitCast(product, to: TensorValue<S>.self)
+        }
+        return elementwiseProduct(seed, x, output) { derivative(at: $0, output: $1) }
     }
 }
 

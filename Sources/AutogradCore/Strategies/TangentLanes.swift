@@ -85,7 +85,8 @@ extension TangentLanes: ElementaryScalar {
     @inlinable public static func expMinusOne(_ x: TangentLanes) -> TangentLanes { x.map { .expMinusOne($0) } }
     @inlinable public static func cosh(_ x: TangentLanes) -> TangentLanes { x.map { .cosh($0) } }
     @inlinable public static func sinh(_ x: TangentLanes) -> TangentLanes { x.map { .sinh($0) } }
-    @inlinable public static func tanh(_ x: TangentLanes) -> TangentLanes { x.map { .tanh($0) } }
+    /// Lane by lane through ``HyperbolicTangentKernel``, as the tape's `tanh` on `Double`.
+    @inlinable public static func tanh(_ x: TangentLanes) -> TangentLanes { x.map(HyperbolicTangentKernel.tanh) }
     @inlinable public static func cos(_ x: TangentLanes) -> TangentLanes { x.map { .cos($0) } }
     @inlinable public static func sin(_ x: TangentLanes) -> TangentLanes { x.map { .sin($0) } }
     @inlinable public static func tan(_ x: TangentLanes) -> TangentLanes { x.map { .tan($0) } }

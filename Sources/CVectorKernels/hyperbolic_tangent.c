@@ -1,0 +1,106 @@
+// tanh and its derivative over arrays of doubles: the steps of the Swift
+// kernel HyperbolicTangentKernel (AutogradCore), in the same order and with
+// no contraction into fused multiply-adds, so that every element has the
+// same bits; here the loops vectorise for AVX-512 or AVX2 where the
+// processor has them (one clone per instruction set, chosen at load time).
+
+#include "vector_kernels.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#pragma clang fp contract(off)
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+static inline __attribute__((always_inline)) double from_bits(uint64_t bits) {
+    double value;
+    memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+static inline __attribute__((always_inline)) int64_t to_bits(double value) {
+    int64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+/// 2^k for k in -1022...1023.
+static inline __attribute__((always_inline)) double power_of_two(int64_t k) {
+    return from_bits(((uint64_t)k + 1023) << 52);
+}
+
+/// e^y = 2^k (1 + f): HyperbolicTangentKernel.exponential.
+static inline __attribute__((always_inline)) double exponential(double y, int64_t *k) {
+    const double rounding_shift = 0x1.8p52, inverse_ln2 = 0x1.71547652b82fep0;
+    const double ln2_high = 0x1.62e42fee00000p-1, ln2_low = 0x1.a39ef35793c76p-33;
+    double shifted = y * inverse_ln2 + rounding_shift;
+    double kd = shifted - rounding_shift;
+    *k = (int64_t)((uint64_t)to_bits(shifted) - (uint64_t)to_bits(rounding_shift));
+    double r = (y - kd * ln2_high) - kd * ln2_low;
+    double q = 1.0 / 6227020800;
+    q = q * r + 1.0 / 479001600; q = q * r + 1.0 / 39916800; q = q * r + 1.0 / 3628800;
+    q = q * r + 1.0 / 362880; q = q * r + 1.0 / 40320; q = q * r + 1.0 / 5040;
+    q = q * r + 1.0 / 720; q = q * r + 1.0 / 120; q = q * r + 1.0 / 24;
+    q = q * r + 1.0 / 6; q = q * r + 0.5;
+    return r + (r * r) * q;
+}
+
+/// HyperbolicTangentKernel.tanh.
+static inline __attribute__((always_inline)) double hyperbolic_tangent(double x) {
+    double magnitude = x < 0 ? -x : x;
+    double clamped = 30 < magnitude ? 30 : magnitude;
+    int64_t k;
+    double f = exponential(2 * clamped, &k);
+    double scale = power_of_two(k);
+    double large = 1 - 2 / ((1 + scale) + scale * f);
+    double t = x * x;
+    double p = -0x1.45f6e3ebe20f8p-16 * t + 0x1.5cfa4383dc616p-14;
+    p = p * t + -0x1.e941ddedca15dp-13; p = p * t + 0x1.347ec44ac88cbp-11;
+    p = p * t + -0x1.7d8f2aaf3d47cp-10; p = p * t + 0x1.d6d28cd04c080p-9;
+    p = p * t + -0x1.226e2ea84e7b5p-7; p = p * t + 0x1.664f48557a75fp-6;
+    p = p * t + -0x1.ba1ba1b966f24p-5; p = p * t + 0x1.1111111110567p-3;
+    p = p * t + -0x1.555555555554cp-2; p = p * t + 0x1.0000000000000p+0;
+    return magnitude < 0.55 ? x * p : (x < 0 ? -large : large);
+}
+
+/// HyperbolicTangentKernel.derivative.
+static inline __attribute__((always_inline)) double hyperbolic_tangent_derivative(double x) {
+    double magnitude = x < 0 ? -x : x;
+    double argument = -760 > -2 * magnitude ? -760 : -2 * magnitude;
+    int64_t k;
+    double f = exponential(argument, &k);
+    int64_t high = k >> 1, low = k - high;
+    double low_scale = power_of_two(low), high_scale = power_of_two(high);
+    double e = ((1 + f) * low_scale) * high_scale;
+    double denominator = (1 + low_scale * high_scale) + (low_scale * f) * high_scale;
+    return 4 * e / (denominator * denominator);
+}
+
+VECTOR_CLONES
+void autograd_tanh(const double *restrict x, double *restrict y, size_t count) {
+    for (size_t i = 0; i < count; i++) y[i] = hyperbolic_tangent(x[i]);
+}
+
+VECTOR_CLONES
+void autograd_tanh_derivative_times(const double *restrict x, const double *restrict seed,
+                                    double *restrict y, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        double product = seed[i] * hyperbolic_tangent_derivative(x[i]);
+        y[i] = (seed[i] == 0 && product != product) ? 0 : product;
+    }
+}
+
+const char *autograd_vector_kernels_instruction_set(void) {
+#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return "AVX-512";
+    if (__builtin_cpu_supports("avx2")) return "AVX2";
+#endif
+    return "baseline";
+}
