@@ -84,6 +84,16 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
         return Shape(result)
     }
 
+    /// Whether broadcasting an operand of this shape to `target` repeats all
+    /// of its elements, as one block, along leading dimensions only (a bias
+    /// row against a batch): then element `i` of the broadcast reads element
+    /// `i % elementCount` of the operand.
+    @inlinable
+    func broadcastsAsRepeatedBlock(to target: Shape) -> Bool {
+        let kept = dimensions.drop { $0 == 1 }
+        return kept.isEmpty || target.dimensions.suffix(kept.count).elementsEqual(kept)
+    }
+
     /// The strides with which an operand of this shape is read when broadcast to
     /// `target`: 0 along the dimensions it is repeated in.
     @inlinable

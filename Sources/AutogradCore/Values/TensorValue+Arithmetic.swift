@@ -129,11 +129,12 @@ extension TensorValue where Scalar: FieldScalar {
                 // Broadcast along leading dimensions only (a bias's
                 // gradient): whole rows add onto the target, in the same
                 // order as the general loop below.
-                let kept = Array(target.dimensions.drop { $0 == 1 })
-                if kept.isEmpty || shape.dimensions.suffix(kept.count).elementsEqual(kept) {
+                if target.broadcastsAsRepeatedBlock(to: shape) {
                     let inner = target.elementCount
+                    // A row pointer, so that the inner loop has no overflow checks and vectorises.
                     for row in stride(from: 0, to: x.count, by: inner) {
-                        for i in 0..<inner { out[i] += x[row + i] }
+                        let source = x.baseAddress! + row
+                        for i in 0..<inner { out[i] += source[i] }
                     }
                     return
                 }

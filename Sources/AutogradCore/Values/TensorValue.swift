@@ -167,6 +167,18 @@ public struct TensorValue<Scalar> {
                     } else if x.count == 1 {
                         let left = x[0]
                         for i in 0..<count { (out + i).initialize(to: combine(left, y[i])) }
+                    } else if x.count == count && b.shape.broadcastsAsRepeatedBlock(to: shape) {
+                        // A row (a bias) against a batch: plain inner loops.
+                        // Row pointers, so that the inner loop has no overflow checks and vectorises.
+                        for row in stride(from: 0, to: count, by: y.count) {
+                            let (target, left) = (out + row, x.baseAddress! + row)
+                            for i in 0..<y.count { (target + i).initialize(to: combine(left[i], y[i])) }
+                        }
+                    } else if y.count == count && a.shape.broadcastsAsRepeatedBlock(to: shape) {
+                        for row in stride(from: 0, to: count, by: x.count) {
+                            let (target, right) = (out + row, y.baseAddress! + row)
+                            for i in 0..<x.count { (target + i).initialize(to: combine(x[i], right[i])) }
+                        }
                     } else {
                         forEachBroadcastOffset(
                             shape, a.shape.broadcastStrides(to: shape), b.shape.broadcastStrides(to: shape)
