@@ -1,7 +1,8 @@
 // The training ops' forward and backward on the tape (each summed to a scalar
 // loss, then backward) beside a hand-written loop that computes the same loss
 // and gradient in one pass over buffers allocated once, at 10^3 and 10^6
-// elements: softplus, logSumExp along rows of 100, max, where, and narrow+cat.
+// elements: softplus, logSumExp along rows of 100, max, where, narrow+cat, and
+// tanh (the tape's vectorised kernels beside glibc's tanh and cosh).
 // Compare the two lines of a pair in one run (their ratio is the overhead).
 //
 //     cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --target OpBenchmarks --no-progress
@@ -38,7 +39,7 @@ let benchmarks: @Sendable () -> Void = {
 
 /// The ops measured, each as a scalar loss of one input.
 enum OpCase: String, CaseIterable, CustomStringConvertible {
-    case softplus, logSumExp, max, `where`, narrowCat = "narrow+cat"
+    case softplus, logSumExp, max, `where`, narrowCat = "narrow+cat", tanh
 
     var description: String { rawValue }
 
@@ -60,6 +61,7 @@ enum OpCase: String, CaseIterable, CustomStringConvertible {
         case .narrowCat:
             Tensor.cat([x.narrow(dim: 0, start: 0, length: x.shape[0] / 2) * 2,
                         x.narrow(dim: 0, start: x.shape[0] / 2, length: x.shape[0] - x.shape[0] / 2)]).sum()
+        case .tanh: x.tanh().sum()
         }
     }
 
@@ -99,6 +101,13 @@ enum OpCase: String, CaseIterable, CustomStringConvertible {
             let half = x.count / 2
             for i in 0..<half { loss += x[i] * 2; g[i] = 2 }
             for i in half..<x.count { loss += x[i]; g[i] = 1 }
+        case .tanh:
+            // glibc's, with the derivative that does not cancel (not 1 − tanh²).
+            for i in 0..<x.count {
+                let c = cosh(x[i])
+                loss += Foundation.tanh(x[i])
+                g[i] = 1 / (c * c)
+            }
         }
         return loss
     }
