@@ -16,11 +16,24 @@ extension Double: MatrixProductKernel {
     /// `"OpenBLAS cblas_dgemm"`.
     public static var matrixProductKernelName: String { "OpenBLAS cblas_dgemm" }
 
-    /// `c = op(a) · op(b)` by `cblas_dgemm`, row-major.
+    /// `c = op(a) · op(b)` by `cblas_dgemm`, row-major; an outer product
+    /// (`k` = 1) in one pass instead.
     public static func multiplyMatrices(
         _ shape: MatrixProductShape, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
         into c: UnsafeMutablePointer<Double>
     ) {
+        if shape.k == 1 {
+            // The gradient of a layer with one output, `g · wᵀ`: OpenBLAS
+            // would zero `c`, then add the products in a second pass. Stored
+            // transposed or not, a column of one row is the same m elements.
+            // `0 + a·b`, as the generic loop and dgemm sum from zero (a −0
+            // product gives +0).
+            for i in 0..<shape.m {
+                let (row, left) = (c + i * shape.n, a[i])
+                for j in 0..<shape.n { row[j] = 0 + left * b[j] }
+            }
+            return
+        }
         let (m, n, k) = (Int32(shape.m), Int32(shape.n), Int32(shape.k))
         cblas_dgemm(
             CblasRowMajor,

@@ -28,6 +28,30 @@ import Testing
         #expect(matrix.transpose().matmul(Tensor.randn([2, 4, 3], using: &generator)).shape == [2, 5, 3])
     }
 
+    /// Products over one term (a layer with one output, its input's and its
+    /// weight's gradients) are each element's single product, summed from 0
+    /// as the generic loop sums (−0 becomes +0), in all three positions.
+    @Test func outerProductsAreSinglePassProductsFromZero() throws {
+        var generator = SeededGenerator(seed: 12)
+        let column = Tensor.randn([37, 1], using: &generator), row = Tensor.randn([1, 29], using: &generator)
+        let negativeZeroColumn = Tensor([[-0.0], [2]]), positiveRow = Tensor([[3.0, -0.0]])
+        func outer(_ a: [Double], _ b: [Double]) -> [Double] { a.flatMap { x in b.map { 0 + x * $0 } } }
+        #expect(column.matmul(row).value.scalars.map(\.bitPattern) == outer(column.scalars, row.scalars).map(\.bitPattern))
+        #expect(negativeZeroColumn.matmul(positiveRow).value.scalars.map(\.bitPattern) == [0.0, 0, 6, 0].map(\.bitPattern))
+
+        // y = x·w with w of one column: ∂/∂x = g·wᵀ (k = 1, the right operand transposed).
+        let x = Tensor.randn([37, 29], requiresGrad: true, using: &generator)
+        let w = Tensor.randn([29, 1], using: &generator), seed = Tensor.randn([37, 1], using: &generator)
+        try (x.matmul(w) * seed).sum().backward()
+        #expect(try #require(x.grad).value.scalars.map(\.bitPattern) == outer(seed.scalars, w.scalars).map(\.bitPattern))
+
+        // y = v·m with v of one row: ∂/∂m = vᵀ·g (k = 1, the left operand transposed).
+        let v = Tensor.randn([1, 37], using: &generator), m = Tensor.randn([37, 29], requiresGrad: true, using: &generator)
+        let rowSeed = Tensor.randn([1, 29], using: &generator)
+        try (v.matmul(m) * rowSeed).sum().backward()
+        #expect(try #require(m.grad).value.scalars.map(\.bitPattern) == outer(v.scalars, rowSeed.scalars).map(\.bitPattern))
+    }
+
     @Test func everyStrategyDifferentiatesThem() throws {
         var generator = SeededGenerator(seed: 6)
         let stack = Tensor.randn([2, 3, 4], using: &generator)
