@@ -33,7 +33,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Double matrix products through OpenBLAS, found by the core at run time.
         .target(name: "AutogradBLAS", dependencies: ["AutogradCore", "CBLAS"]),
-        // Element-wise loops in C, vectorised for AVX-512 or AVX2 at load time.
+        // Element-wise loops in C, vectorised for AVX-512 or AVX2, chosen at the first call.
         .target(name: "CVectorKernels"),
         // Double tanh through those loops, found by the core at run time.
         .target(name: "AutogradVectorKernels", dependencies: ["AutogradCore", "CVectorKernels"]),

@@ -2,7 +2,7 @@ import AutogradCore
 import CVectorKernels
 
 /// `tanh` and its reverse and forward rules on `Double` tensors through C
-/// loops that vectorise for AVX-512 or AVX2 (chosen when the program loads),
+/// loops that vectorise for AVX-512 or AVX2 (whichever the processor has),
 /// giving bit for bit what ``HyperbolicTangentKernel`` gives element by
 /// element.
 ///

@@ -1,8 +1,10 @@
 // tanh and its derivative over arrays of doubles: the steps of the Swift
 // kernel HyperbolicTangentKernel (AutogradCore), in the same order and with
 // no contraction into fused multiply-adds, so that every element has the
-// same bits; here the loops vectorise for AVX-512 or AVX2 where the
-// processor has them (one clone per instruction set, chosen at load time).
+// same bits; here the loops are compiled once per instruction set (AVX-512,
+// AVX2, the baseline) and the first call picks the widest the processor has.
+// (Not with target_clones: its ifunc resolver runs before the sanitizers'
+// runtimes are set up, and crashes under ThreadSanitizer.)
 
 #include "vector_kernels.h"
 
@@ -12,10 +14,8 @@
 #pragma clang fp contract(off)
 #pragma STDC FP_CONTRACT OFF
 
-#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
-#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define VECTOR_CLONES
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define HAS_VECTOR_VARIANTS 1
 #endif
 
 static inline __attribute__((always_inline)) double from_bits(uint64_t bits) {
@@ -83,25 +83,62 @@ static inline __attribute__((always_inline)) double hyperbolic_tangent_derivativ
     return 4 * e / (denominator * denominator);
 }
 
-VECTOR_CLONES
-void autograd_tanh(const double *restrict x, double *restrict y, size_t count) {
-    for (size_t i = 0; i < count; i++) y[i] = hyperbolic_tangent(x[i]);
+/// The two loops, as one instruction set's variant.
+#define DEFINE_LOOPS(suffix, attributes)                                                              \
+    attributes static void tanh_##suffix(const double *restrict x, double *restrict y, size_t count) { \
+        for (size_t i = 0; i < count; i++) y[i] = hyperbolic_tangent(x[i]);                          \
+    }                                                                                                 \
+    attributes static void tanh_derivative_##suffix(const double *restrict x, const double *restrict seed, \
+                                                    double *restrict y, size_t count) {               \
+        for (size_t i = 0; i < count; i++) {                                                          \
+            double product = seed[i] * hyperbolic_tangent_derivative(x[i]);                           \
+            y[i] = (seed[i] == 0 && product != product) ? 0 : product;                                \
+        }                                                                                             \
+    }
+
+DEFINE_LOOPS(baseline, )
+#ifdef HAS_VECTOR_VARIANTS
+DEFINE_LOOPS(avx2, __attribute__((target("avx2"))))
+DEFINE_LOOPS(avx512, __attribute__((target("avx512f"))))
+#endif
+
+
+/// The variant for this processor: 2 for AVX-512, 1 for AVX2, 0 for the baseline.
+static int instruction_set(void) {
+    static int chosen = -1;
+    int known = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
+    if (known >= 0) return known;
+    int found = 0;
+#ifdef HAS_VECTOR_VARIANTS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) found = 2;
+    else if (__builtin_cpu_supports("avx2")) found = 1;
+#endif
+    __atomic_store_n(&chosen, found, __ATOMIC_RELAXED);
+    return found;
 }
 
-VECTOR_CLONES
-void autograd_tanh_derivative_times(const double *restrict x, const double *restrict seed,
-                                    double *restrict y, size_t count) {
-    for (size_t i = 0; i < count; i++) {
-        double product = seed[i] * hyperbolic_tangent_derivative(x[i]);
-        y[i] = (seed[i] == 0 && product != product) ? 0 : product;
+void autograd_tanh(const double *x, double *y, size_t count) {
+    switch (instruction_set()) {
+#ifdef HAS_VECTOR_VARIANTS
+    case 2: tanh_avx512(x, y, count); return;
+    case 1: tanh_avx2(x, y, count); return;
+#endif
+    default: tanh_baseline(x, y, count);
+    }
+}
+
+void autograd_tanh_derivative_times(const double *x, const double *seed, double *y, size_t count) {
+    switch (instruction_set()) {
+#ifdef HAS_VECTOR_VARIANTS
+    case 2: tanh_derivative_avx512(x, seed, y, count); return;
+    case 1: tanh_derivative_avx2(x, seed, y, count); return;
+#endif
+    default: tanh_derivative_baseline(x, seed, y, count);
     }
 }
 
 const char *autograd_vector_kernels_instruction_set(void) {
-#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return "AVX-512";
-    if (__builtin_cpu_supports("avx2")) return "AVX2";
-#endif
-    return "baseline";
+    static const char *names[] = {"baseline", "AVX2", "AVX-512"};
+    return names[instruction_set()];
 }

@@ -16,7 +16,7 @@ import Testing
         let tiny = (0..<100).map { _ in (generator.nextUnit() * 2 - 1) * 1e-6 }
         let edges: [Double] = [
             0, -0.0, 0.55, 0.55.nextDown, 0.55.nextUp, -0.55, 30, 30.nextUp, -30, 354, 373, 380, 380.5, 800,
-            1e300, -1e300, 5e-324, -5e-324, .infinity, -.infinity, .nan, -.nan, .greatestFiniteMagnitude,
+            1e300, -1e300, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .infinity, -.infinity, .nan, -.nan, .greatestFiniteMagnitude,
             Double.leastNormalMagnitude, 19.1, 0.2746, -7.5,
         ]
         return uniform + wide + tiny + edges
