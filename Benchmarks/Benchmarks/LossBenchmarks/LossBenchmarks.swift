@@ -1,9 +1,11 @@
-// The lesson's loss, `(predicted - real).pow(2).sum()`, at four sizes: forward
+// The lesson's loss, `(predicted - real).pow(2).sum()`, at five sizes: forward
 // alone (recording the graph, as `predicted` requires grad), forward plus
 // backward, and a hand-written fused loop (the limit), allocating its gradient
 // afresh or writing it into a buffer kept across calls. Compare
 // "forward+backward" with "hand-written" at the same n. Times and malloc
-// counts are per loss (the `*` columns), whatever the scaling factor.
+// counts are per loss (the `*` columns), whatever the scaling factor; peak
+// resident memory is the process's. The tanh layer (TanhLayerLoss.swift)
+// is a deeper element-wise graph at the same sizes.
 //
 //     cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --no-progress
 //     swift package benchmark --filter '.*n=24'     # the filter must match the whole name
@@ -24,6 +26,7 @@ func lossSizes() -> [LossSize] {
         LossSize(label: "24", shape: [3, 8], configuration: .loss(scaling: .kilo, maxIterations: 10_000)),
         LossSize(label: "10^3", shape: [1000], configuration: .loss(scaling: .kilo, maxIterations: 10_000)),
         LossSize(label: "10^5", shape: [100_000], configuration: .loss(scaling: .one, maxIterations: 2_000)),
+        LossSize(label: "10^6", shape: [1_000_000], configuration: .loss(scaling: .one, maxIterations: 400)),
         LossSize(label: "10^7", shape: [10_000_000], configuration: .loss(scaling: .one, maxIterations: 40)),
     ]
 }
@@ -32,7 +35,7 @@ extension Benchmark.Configuration {
     /// Wall clock and malloc count, two seconds at most per benchmark.
     static func loss(scaling: BenchmarkScalingFactor, maxIterations: Int) -> Self {
         .init(
-            metrics: [.wallClock, .mallocCountTotal],
+            metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
             warmupIterations: 3,
             scalingFactor: scaling,
             maxDuration: .seconds(2),
@@ -94,5 +97,7 @@ let benchmarks: @Sendable () -> Void = {
             let (predicted, real) = lossInputs(size.shape)
             return (predicted.scalars, real.scalars)
         }
+
+        tanhLayerBenchmarks(size)
     }
 }

@@ -1,0 +1,65 @@
+// A deeper element-wise graph, `sum(tanh(x·w + b)·y)` with `w` and `b`
+// requiring gradients, at the loss benchmarks' sizes: eager forward+backward
+// beside one fused loop that writes both gradients into buffers kept across
+// calls (its limit).
+
+import Autograd
+import Benchmark
+
+/// The four operands, of `shape` each; `w` and `b` require gradients.
+func tanhLayerInputs(_ shape: Shape) -> (x: Tensor, w: Tensor, b: Tensor, y: Tensor) {
+    var generator = SeededGenerator(seed: 43)
+    let x = Tensor.randn(shape, using: &generator)
+    let w = Tensor.randn(shape, requiresGrad: true, using: &generator)
+    let b = Tensor.randn(shape, requiresGrad: true, using: &generator)
+    let y = Tensor.randn(shape, using: &generator)
+    return (x, w, b, y)
+}
+
+/// `Σ tanh(x·w + b)·y`, and its gradients with respect to `w` and `b`
+/// (`y·tanh′(z)·x` and `y·tanh′(z)`) in one pass, with the tape's `tanh`
+/// kernel so that both sides compute the same functions.
+@inline(never)
+func handWrittenTanhLayer(
+    _ x: [Double], _ w: [Double], _ b: [Double], _ y: [Double],
+    weightGradient: UnsafeMutableBufferPointer<Double>, biasGradient: UnsafeMutableBufferPointer<Double>
+) -> Double {
+    var loss = 0.0
+    for i in 0..<x.count {
+        let z = x[i] * w[i] + b[i]
+        loss += HyperbolicTangentKernel.tanh(z) * y[i]
+        let dz = y[i] * HyperbolicTangentKernel.derivative(z)
+        biasGradient[i] = dz
+        weightGradient[i] = dz * x[i]
+    }
+    return loss
+}
+
+func tanhLayerBenchmarks(_ size: LossSize) {
+    Benchmark("tanh layer forward+backward n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
+        let (x, w, b, y) = inputs
+        for _ in benchmark.scaledIterations {
+            let loss = ((x * w + b).tanh() * y).sum()
+            try! loss.backward()
+            blackHole((w.grad, b.grad))
+            w.grad = nil
+            b.grad = nil
+        }
+    } setup: {
+        tanhLayerInputs(size.shape)
+    }
+
+    Benchmark("tanh layer hand-written reused n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double], [Double], [Double])) in
+        let (x, w, b, y) = arrays
+        let weightGradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: x.count)
+        let biasGradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: x.count)
+        defer { weightGradient.deallocate(); biasGradient.deallocate() }
+        for _ in benchmark.scaledIterations {
+            blackHole(handWrittenTanhLayer(x, w, b, y, weightGradient: weightGradient, biasGradient: biasGradient))
+            blackHole((weightGradient.baseAddress, biasGradient.baseAddress))
+        }
+    } setup: {
+        let (x, w, b, y) = tanhLayerInputs(size.shape)
+        return (x.scalars, w.scalars, b.scalars, y.scalars)
+    }
+}
