@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(name: "AutogradCoreTests", dependencies: ["AutogradCore"]),
         .testTarget(name: "AutogradExactTests", dependencies: ["AutogradExact"]),
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "AutogradTesting", "CVectorKernels"]),
         // Runs the built `autograd` executable (the dependency makes it build).
         .testTarget(name: "AutogradToolTests", dependencies: ["AutogradTool"]),
     ]

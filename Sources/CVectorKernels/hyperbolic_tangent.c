@@ -102,7 +102,6 @@ DEFINE_LOOPS(avx2, __attribute__((target("avx2"))))
 DEFINE_LOOPS(avx512, __attribute__((target("avx512f"))))
 #endif
 
-
 /// The variant for this processor: 2 for AVX-512, 1 for AVX2, 0 for the baseline.
 static int instruction_set(void) {
     static int chosen = -1;
@@ -118,8 +117,10 @@ static int instruction_set(void) {
     return found;
 }
 
-void autograd_tanh(const double *x, double *y, size_t count) {
-    switch (instruction_set()) {
+int autograd_vector_kernels_variant_count(void) { return instruction_set() + 1; }
+
+void autograd_tanh_variant(int variant, const double *x, double *y, size_t count) {
+    switch (variant < instruction_set() ? variant : instruction_set()) {
 #ifdef HAS_VECTOR_VARIANTS
     case 2: tanh_avx512(x, y, count); return;
     case 1: tanh_avx2(x, y, count); return;
@@ -128,14 +129,22 @@ void autograd_tanh(const double *x, double *y, size_t count) {
     }
 }
 
-void autograd_tanh_derivative_times(const double *x, const double *seed, double *y, size_t count) {
-    switch (instruction_set()) {
+void autograd_tanh_derivative_times_variant(int variant, const double *x, const double *seed, double *y, size_t count) {
+    switch (variant < instruction_set() ? variant : instruction_set()) {
 #ifdef HAS_VECTOR_VARIANTS
     case 2: tanh_derivative_avx512(x, seed, y, count); return;
     case 1: tanh_derivative_avx2(x, seed, y, count); return;
 #endif
     default: tanh_derivative_baseline(x, seed, y, count);
     }
+}
+
+void autograd_tanh(const double *x, double *y, size_t count) {
+    autograd_tanh_variant(instruction_set(), x, y, count);
+}
+
+void autograd_tanh_derivative_times(const double *x, const double *seed, double *y, size_t count) {
+    autograd_tanh_derivative_times_variant(instruction_set(), x, seed, y, count);
 }
 
 const char *autograd_vector_kernels_instruction_set(void) {

@@ -1,4 +1,5 @@
 import Autograd
+import CVectorKernels
 import Testing
 
 /// `tanh` on `Double` tensors runs through the C kernels that `Autograd`
@@ -55,6 +56,29 @@ import Testing
             let expected = seeds[i] == 0 && product.isNaN ? 0 : product
             #expect(reverse[[i]].bitPattern == expected.bitPattern, "vjp at \(x[i]), seed \(seeds[i])")
             #expect(forward[[i]].bitPattern == expected.bitPattern, "jvp at \(x[i]), seed \(seeds[i])")
+        }
+    }
+
+    /// The baseline, AVX2 and AVX-512 copies of the C loops (those this
+    /// processor runs) all give the Swift kernel's bits: a machine without
+    /// AVX-512 runs one of the others.
+    @Test func everyInstructionSetVariantHasTheSwiftKernelsBits() {
+        let x = Self.sample()
+        var generator = SeededGenerator(seed: 24)
+        let seeds = x.indices.map { i in i % 5 == 0 ? 0 : generator.nextUnit() * 4 - 2 }
+        let expectedValues = x.map { HyperbolicTangentKernel.tanh($0).bitPattern }
+        let expectedProducts = zip(x, seeds).map { element, seed -> UInt64 in
+            let product = seed * HyperbolicTangentKernel.derivative(element)
+            return (seed == 0 && product.isNaN ? 0 : product).bitPattern
+        }
+        let variants = autograd_vector_kernels_variant_count()
+        #expect(variants >= 1 && variants <= 3)
+        for variant in 0..<variants {
+            var values = [Double](repeating: 0, count: x.count), products = values
+            autograd_tanh_variant(variant, x, &values, x.count)
+            autograd_tanh_derivative_times_variant(variant, x, seeds, &products, x.count)
+            #expect(values.map(\.bitPattern) == expectedValues, "variant \(variant): values")
+            #expect(products.map(\.bitPattern) == expectedProducts, "variant \(variant): seed · tanh′")
         }
     }
 

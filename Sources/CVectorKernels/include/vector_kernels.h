@@ -17,4 +17,14 @@ void autograd_tanh_derivative_times(const double *x, const double *seed, double 
 /// "AVX-512", "AVX2" or "baseline".
 const char *autograd_vector_kernels_instruction_set(void);
 
+/// How many instruction-set variants this processor can run: 1 (the
+/// baseline), 2 (and AVX2) or 3 (and AVX-512).
+int autograd_vector_kernels_variant_count(void);
+
+/// autograd_tanh and autograd_tanh_derivative_times in one variant
+/// (0 baseline, 1 AVX2, 2 AVX-512; a variant the processor lacks runs the
+/// widest it has), for tests that compare every variant's bits.
+void autograd_tanh_variant(int variant, const double *x, double *y, size_t count);
+void autograd_tanh_derivative_times_variant(int variant, const double *x, const double *seed, double *y, size_t count);
+
 #endif
