@@ -9,21 +9,15 @@ extension TensorValue where Scalar: FieldScalar {
     @inlinable
     public static func zeros(_ shape: Shape) -> TensorValue { TensorValue(repeating: .zero, shape: shape) }
 
-    /// The sum of every element, accumulated in four interleaved partial sums
-    /// (which the compiler can vectorise, and which roughly halves the rounding
-    /// error of a single running sum).
+    /// The sum of every element, in ``SummationOrder``'s fixed blocks: four
+    /// interleaved partial sums per block (which the compiler can vectorise),
+    /// blocks added from left to right, so that compiled plans on any number
+    /// of threads give the same bits.
     @inlinable
     public func sum() -> Scalar {
         withUnsafeBufferPointer { x in
-            var s0 = Scalar.zero, s1 = Scalar.zero, s2 = Scalar.zero, s3 = Scalar.zero
-            let count = x.count
-            var i = 0
-            while i + 4 <= count {
-                s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
-                i += 4
-            }
-            while i < count { s0 += x[i]; i += 1 }
-            return (s0 + s1) + (s2 + s3)
+            guard let start = x.baseAddress else { return .zero }
+            return SummationOrder.sum(of: start, count: x.count)
         }
     }
 

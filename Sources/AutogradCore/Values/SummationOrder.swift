@@ -1,0 +1,92 @@
+/// The one order in which every sum of a tensor's elements is added up, by the
+/// eager tape (`sum()`, `mean()`) and by compiled plans alike, so that both give
+/// the same bits whatever the number of threads.
+///
+/// The elements are cut into fixed blocks of ``blockSize``. Each block is
+/// summed in four interleaved partial sums (element `i` of the block goes to
+/// partial `i mod 4`, a tail of fewer than four to the first), combined as
+/// `(s0 + s1) + (s2 + s3)`; the block sums are then added from left to right.
+/// The partition does not depend on the thread count, so threads can each
+/// sum whole blocks and the results are combined in block order. (The
+/// blocking also bounds the rounding error: about `blockSize + n/blockSize`
+/// additions deep instead of `n/4`.)
+///
+/// ```swift
+/// let total = SummationOrder.sum(of: pointer, count: n)   // bit for bit TensorValue.sum()
+/// ```
+public enum SummationOrder {
+    /// Elements per block: 4,096 (32 KB of `Double`s).
+    public static let blockSize = 4096
+
+    /// The number of blocks for `count` elements (0 for none).
+    @inlinable
+    public static func blockCount(_ count: Int) -> Int { (count + blockSize - 1) / blockSize }
+
+    /// The sum of `count` elements at `elements`, in this order.
+    @inlinable
+    public static func sum<S: FieldScalar>(of elements: UnsafePointer<S>, count: Int) -> S {
+        var total = S.zero
+        var start = 0
+        while start < count {
+            let length = Swift.min(blockSize, count - start)
+            let block = blockSum(of: elements + start, count: length)
+            total = start == 0 ? block : total + block
+            start += length
+        }
+        return total
+    }
+
+    /// One block's sum: four interleaved partial sums, `(s0 + s1) + (s2 + s3)`.
+    /// (Local variables, not a generic struct: unspecialised code keeps
+    /// over-aligned scalars such as forward mode's eight lanes aligned.)
+    @inlinable
+    public static func blockSum<S: FieldScalar>(of elements: UnsafePointer<S>, count: Int) -> S {
+        var s0 = S.zero, s1 = S.zero, s2 = S.zero, s3 = S.zero
+        var i = 0
+        while i + 4 <= count {
+            s0 += elements[i]; s1 += elements[i + 1]; s2 += elements[i + 2]; s3 += elements[i + 3]
+            i += 4
+        }
+        while i < count { s0 += elements[i]; i += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// Adds up the block sums from left to right: `partials[0] + partials[1] + …`.
+    @inlinable
+    public static func combine<S: FieldScalar>(_ partials: UnsafeBufferPointer<S>) -> S {
+        guard var total = partials.first else { return .zero }
+        for index in partials.indices.dropFirst() { total += partials[index] }
+        return total
+    }
+}
+
+/// The four partial sums of one block of `Double`s (see ``SummationOrder``),
+/// for loops that produce a block in pieces. Every piece but the last must
+/// have a multiple of four elements, so each element lands in the partial
+/// sum it would in one pass.
+///
+/// ```swift
+/// var block = BlockAccumulator()
+/// block.add(first, count: 512); block.add(rest, count: 3584)
+/// block.total   // SummationOrder.blockSum(of:count:) of the 4,096 elements
+/// ```
+public struct BlockAccumulator {
+    @usableFromInline var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+
+    /// An empty block.
+    @inlinable public init() {}
+
+    /// Adds `count` elements at `elements`.
+    @inlinable
+    public mutating func add(_ elements: UnsafePointer<Double>, count: Int) {
+        var i = 0
+        while i + 4 <= count {
+            s0 += elements[i]; s1 += elements[i + 1]; s2 += elements[i + 2]; s3 += elements[i + 3]
+            i += 4
+        }
+        while i < count { s0 += elements[i]; i += 1 }
+    }
+
+    /// The block's sum: `(s0 + s1) + (s2 + s3)`.
+    @inlinable public var total: Double { (s0 + s1) + (s2 + s3) }
+}
