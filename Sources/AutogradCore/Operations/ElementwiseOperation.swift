@@ -10,7 +10,7 @@ import RealModule
 ///     func derivative<S: FieldScalar>(at x: S, output: S) -> S { S(3) * x * x }
 /// }
 /// ```
-public protocol ElementwiseOperation: UnaryOperation {
+public protocol ElementwiseOperation: UnaryOperation, FusibleUnaryOperation {
     /// The scalar function.
     func apply<S: FieldScalar>(_ x: S) -> S
     /// Its derivative at `x`, given `output == apply(x)`.
@@ -51,7 +51,7 @@ extension ElementwiseOperation {
 ///     func derivative<S: ElementaryScalar>(at x: S, output: S) -> S { S.tanh(x) }
 /// }
 /// ```
-public protocol ElementwiseElementaryOperation: ElementaryUnaryOperation {
+public protocol ElementwiseElementaryOperation: ElementaryUnaryOperation, FusibleUnaryOperation {
     /// The scalar function.
     func apply<S: ElementaryScalar>(_ x: S) -> S
     /// Its derivative at `x`, given `output == apply(x)`.

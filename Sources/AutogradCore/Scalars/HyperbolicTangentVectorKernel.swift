@@ -83,6 +83,33 @@ extension VectorKernels {
     }
 
     /// The kernel's view of `Double` elements (its scalar type is `Double`).
+    /// `tanh` of a block into `output`, through the kernel; `false` (nothing
+    /// written) when no kernel is linked.
+    @usableFromInline
+    static func hyperbolicTangent(_ x: UnsafeBufferPointer<Double>, into output: UnsafeMutablePointer<Double>) -> Bool {
+        guard let kernel = hyperbolicTangent else { return false }
+        func run<Kernel: HyperbolicTangentVectorKernel>(_: Kernel.Type) {
+            Kernel.hyperbolicTangent(rebound(x), into: rebound(output))
+        }
+        run(kernel)
+        return true
+    }
+
+    /// `seed · tanh′(x)` of a block into `output`, through the kernel; `false`
+    /// (nothing written) when no kernel is linked.
+    @usableFromInline
+    static func hyperbolicTangentDerivative(
+        _ x: UnsafeBufferPointer<Double>, times seed: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>
+    ) -> Bool {
+        guard let kernel = hyperbolicTangent else { return false }
+        func run<Kernel: HyperbolicTangentVectorKernel>(_: Kernel.Type) {
+            Kernel.hyperbolicTangentDerivative(
+                rebound(x), times: UnsafeRawPointer(seed).assumingMemoryBound(to: Kernel.self), into: rebound(output))
+        }
+        run(kernel)
+        return true
+    }
+
     private static func rebound<Kernel>(_ elements: UnsafeBufferPointer<Double>) -> UnsafeBufferPointer<Kernel> {
         UnsafeBufferPointer(start: UnsafeRawPointer(elements.baseAddress)?.assumingMemoryBound(to: Kernel.self), count: elements.count)
     }

@@ -248,11 +248,21 @@ struct ReplayKernels {
     @usableFromInline let real: Kernel<Double>
     /// The value over single-lane duals.
     @usableFromInline let single: Kernel<Dual<Double>>
+    /// The reverse rule in `Double` on values given by the caller (a compiled
+    /// plan's): the contribution to input `input` given the inputs' values
+    /// `x` and `y`, the output's value and the output's gradient.
+    @usableFromInline let reverse: ReverseKernel
+
+    @usableFromInline typealias ReverseKernel = (
+        _ node: GraphNode, _ x: TensorValue<Double>, _ y: TensorValue<Double>?, _ output: TensorValue<Double>,
+        _ gradient: TensorValue<Double>, _ input: Int
+    ) -> TensorValue<Double>
 
     @inlinable
-    init(real: @escaping Kernel<Double>, single: @escaping Kernel<Dual<Double>>) {
+    init(real: @escaping Kernel<Double>, single: @escaping Kernel<Dual<Double>>, reverse: @escaping ReverseKernel) {
         self.real = real
         self.single = single
+        self.reverse = reverse
     }
 
     /// The kernel for `S`, applied, or `nil` when `S` has none.
@@ -302,7 +312,10 @@ extension UnaryOperation {
     static var replayKernels: ReplayKernels {
         ReplayKernels(
             real: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
-            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) }
+            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
+            reverse: { node, x, _, output, gradient, _ in
+                OperationNode<Self>.of(node).concreteOperation.vjp(x, output: output, gradient: gradient)
+            }
         )
     }
 
@@ -324,7 +337,10 @@ extension ElementaryUnaryOperation {
     static var replayKernels: ReplayKernels {
         ReplayKernels(
             real: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
-            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) }
+            single: { node, x, _ in OperationNode<Self>.of(node).concreteOperation.value(x) },
+            reverse: { node, x, _, output, gradient, _ in
+                OperationNode<Self>.of(node).concreteOperation.vjp(x, output: output, gradient: gradient)
+            }
         )
     }
 
@@ -346,7 +362,11 @@ extension BinaryOperation {
     static var replayKernels: ReplayKernels {
         ReplayKernels(
             real: { node, x, y in OperationNode<Self>.of(node).concreteOperation.value(x, y!) },
-            single: { node, x, y in OperationNode<Self>.of(node).concreteOperation.value(x, y!) }
+            single: { node, x, y in OperationNode<Self>.of(node).concreteOperation.value(x, y!) },
+            reverse: { node, x, y, output, gradient, input in
+                OperationNode<Self>.of(node).concreteOperation.vjp(
+                    x, y!, output: output, gradient: gradient, wrt: input == 0 ? .left : .right)
+            }
         )
     }
 
