@@ -136,7 +136,7 @@ func configurationError<T>(_ body: @autoclosure () throws(ConfigurationError) ->
         #expect(ConfigurationSource.file("autograd.json").description == "file autograd.json")
         #expect(ConfigurationSource.defaultValue.description == "default")
         #expect(AutogradConfiguration.Key.allCases.map(\.environmentVariable)
-            == ["AUTOGRAD_BACKEND", "AUTOGRAD_EXACT_PRECISION", "AUTOGRAD_EXACT_MAXIMUM_PRECISION", "AUTOGRAD_SEED", "AUTOGRAD_CHECK_ULPS"])
+            == ["AUTOGRAD_BACKEND", "AUTOGRAD_EXACT_PRECISION", "AUTOGRAD_EXACT_MAXIMUM_PRECISION", "AUTOGRAD_SEED", "AUTOGRAD_CHECK_ULPS", "AUTOGRAD_THREADS"])
     }
 }
 
@@ -144,14 +144,14 @@ func configurationError<T>(_ body: @autoclosure () throws(ConfigurationError) ->
 @Suite struct ConfigurationErrorTests {
     @Test func anUnknownBackendListsTheValidOnesAndItsSource() throws {
         let fromFlag = configurationError(try AutogradConfiguration.load(flags: [.backend: "revers"], directory: "/nonexistent", environment: [:]))
-        #expect(fromFlag == .unknownBackend(name: "revers", valid: ["forward", "reverse", "exact"], source: .flag("--backend")))
-        #expect(fromFlag?.description == #"unknown backend "revers" (from flag --backend); valid backends: forward, reverse, exact"#)
+        #expect(fromFlag == .unknownBackend(name: "revers", valid: ["forward", "reverse", "exact", "compiled"], source: .flag("--backend")))
+        #expect(fromFlag?.description == #"unknown backend "revers" (from flag --backend); valid backends: forward, reverse, exact, compiled"#)
         let fromEnvironment = configurationError(try AutogradConfiguration.load(directory: "/nonexistent", environment: ["AUTOGRAD_BACKEND": "gpu"]))
         #expect(fromEnvironment?.description.contains("(from environment variable AUTOGRAD_BACKEND)") == true)
         try withTemporaryDirectory { directory in
             let file = try write("autograd:\n  backend: tape\n", to: "autograd.yml", in: directory)
             let fromFile = configurationError(try AutogradConfiguration.load(directory: directory, environment: [:]))
-            #expect(fromFile == .unknownBackend(name: "tape", valid: ["forward", "reverse", "exact"], source: .file(file)))
+            #expect(fromFile == .unknownBackend(name: "tape", valid: ["forward", "reverse", "exact", "compiled"], source: .file(file)))
         }
     }
 
@@ -272,14 +272,14 @@ func configurationError<T>(_ body: @autoclosure () throws(ConfigurationError) ->
     }
 
     @Test func theBuiltInsAreRegistered() {
-        #expect(BackendRegistry().names == ["forward", "reverse", "exact"])
-        #expect(BackendRegistry.standard.names.starts(with: ["forward", "reverse", "exact"]))
+        #expect(BackendRegistry().names == ["forward", "reverse", "exact", "compiled"])
+        #expect(BackendRegistry.standard.names.starts(with: ["forward", "reverse", "exact", "compiled"]))
     }
 
     @Test func aProgramsStrategyIsChosenByConfiguration() throws {
         let registry = BackendRegistry()
         try registry.register("doubled", summary: "twice the reverse gradient") { _ in Doubled() }
-        #expect(registry.names == ["forward", "reverse", "exact", "doubled"])
+        #expect(registry.names == ["forward", "reverse", "exact", "compiled", "doubled"])
         let configuration = try AutogradConfiguration.load(
             directory: "/nonexistent", environment: ["AUTOGRAD_BACKEND": "doubled"], registry: registry)
         let strategy = try configuration.strategy(in: registry)
@@ -295,7 +295,7 @@ func configurationError<T>(_ body: @autoclosure () throws(ConfigurationError) ->
         #expect(configurationError(try registry.register("reverse", summary: "") { _ in ReverseMode() }) == .backendAlreadyRegistered(name: "reverse"))
         #expect(configurationError(try registry.register("my backend", summary: "") { _ in ReverseMode() }) == .invalidBackendName(name: "my backend"))
         #expect(configurationError(try registry.register("", summary: "") { _ in ReverseMode() }) == .invalidBackendName(name: ""))
-        #expect(registry.names == ["forward", "reverse", "exact"])
+        #expect(registry.names == ["forward", "reverse", "exact", "compiled"])
     }
 
     @Test func theCheckRunsAnyRegisteredStrategy() throws {

@@ -95,7 +95,7 @@ import Testing
         #expect(first != other)
     }
 
-    @Test(arguments: ["forward", "reverse", "exact"])
+    @Test(arguments: ["forward", "reverse", "exact", "compiled"])
     func theLastStepUsesTheConfiguredBackendAndSaysWhereItCameFrom(backend: String) throws {
         let configuration = try AutogradConfiguration.load(
             flags: [.backend: backend, .seed: "4"], directory: "/nonexistent", environment: [:])

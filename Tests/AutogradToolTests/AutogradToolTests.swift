@@ -109,8 +109,8 @@ import Testing
     @Test func checkCoversEveryBackendOnRequest() throws {
         let result = try Self.run(["check", "--all-backends"])
         #expect(result.status == 0)
-        for backend in ["forward", "reverse", "exact"] { #expect(Self.row("lesson_loss", backend, in: result.output) != nil) }
-        #expect(result.output.hasSuffix("all 105 checks passed\n"))
+        for backend in ["forward", "reverse", "exact", "compiled"] { #expect(Self.row("lesson_loss", backend, in: result.output) != nil) }
+        #expect(result.output.hasSuffix("all 140 checks passed\n"))
     }
 
     /// The table row of `function` and `strategy`, if the output has one.
@@ -297,7 +297,7 @@ import Testing
         try AutogradToolTests.withDirectory(["autograd.json": #"{"autograd": {"backend": "forward"}}"#]) { directory in
             let fromFile = try AutogradToolTests.run(["backends"], in: directory)
             #expect(fromFile.status == 0)
-            #expect(fromFile.output.contains("* forward  forward mode") && fromFile.output.contains("(active, from file autograd.json)"))
+            #expect(fromFile.output.contains("* forward   forward mode") && fromFile.output.contains("(active, from file autograd.json)"))
             #expect(fromFile.output.contains("configuration file: autograd.json"))
             for (arguments, variables, marker) in runs {
                 let result = try AutogradToolTests.run(["backends"] + arguments, environment: Self.environment(variables), in: directory)
@@ -306,7 +306,7 @@ import Testing
             }
         }
         let defaults = try AutogradToolTests.run(["backends"])
-        #expect(defaults.output.hasPrefix("  forward  forward mode: the ops' forward rules, 8 directions per pass\n* reverse"))
+        #expect(defaults.output.hasPrefix("  forward   forward mode: the ops' forward rules, 8 directions per pass\n* reverse"))
         #expect(defaults.output.contains("(active, from default)") && defaults.output.contains("configuration file: none"))
     }
 
@@ -314,8 +314,8 @@ import Testing
         let result = try AutogradToolTests.run(["backends", "--format", "json", "--precision", "300"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let backends = try #require(object["backends"] as? [[String: Any]])
-        #expect(backends.map { $0["name"] as? String } == ["forward", "reverse", "exact"])
-        #expect(backends.map { $0["active"] as? Bool } == [false, true, false])
+        #expect(backends.map { $0["name"] as? String } == ["forward", "reverse", "exact", "compiled"])
+        #expect(backends.map { $0["active"] as? Bool } == [false, true, false, false])
         #expect((object["active"] as? [String: Any])?["source"] as? String == "default")
         #expect((object["precision"] as? [String: Any])?["value"] as? Int == 300)
         #expect((object["precision"] as? [String: Any])?["origin"] as? String == "--precision")

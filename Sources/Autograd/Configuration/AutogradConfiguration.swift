@@ -41,6 +41,8 @@ public struct AutogradConfiguration: Sendable {
         case seed = "seed"
         /// `autograd.check.ulps`: the largest error, in ULPs, the cross-check accepts.
         case checkULPs = "check.ulps"
+        /// `autograd.threads`: how many threads compiled plans may use.
+        case threads = "threads"
 
         /// The full key, as a file spells it: `"autograd.exact.precision"`.
         public var name: String { "autograd." + rawValue }
@@ -61,6 +63,7 @@ public struct AutogradConfiguration: Sendable {
             case .exactMaximumPrecision: "--maximum-precision"
             case .seed: "--seed"
             case .checkULPs: "--ulps"
+            case .threads: "--threads"
             }
         }
 
@@ -87,11 +90,16 @@ public struct AutogradConfiguration: Sendable {
     /// The largest error, in ULPs, that the cross-check accepts (`autograd.check.ulps`), default 4.
     /// Functions with a tighter proven bound (0 or 1 ULP) keep it.
     public let checkULPs: Setting<Double>
+    /// How many threads a compiled plan may use (`autograd.threads`), default
+    /// the machine's cores; results do not depend on it.
+    public let threads: Setting<Int>
     /// The configuration file read, if any.
     public let file: String?
 
     /// The built-in backend.
     public static let defaultBackend = "reverse"
+    /// The most threads `autograd.threads` accepts.
+    public static let maximumThreads = 1024
     /// The built-in precision of the exact backend, in bits.
     public static let defaultPrecision = 256
     /// The built-in precision cap of the exact backend, in bits.
@@ -208,6 +216,10 @@ public struct AutogradConfiguration: Sendable {
             .checkULPs, in: layers, type: .double, default: Self.defaultCheckULPs,
             expected: "a finite number of ULPs, 0 or more"
         ) { text in Double(text).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
+        threads = try Self.resolve(
+            .threads, in: layers, type: .int, default: CompiledFunction.defaultThreadCount,
+            expected: "a number of threads from 1 to \(Self.maximumThreads)"
+        ) { text in Int(text).flatMap { (1...Self.maximumThreads).contains($0) ? $0 : nil } }
     }
 
     /// Rejects a key under `autograd.` that nothing reads (a misspelt one,

@@ -2,7 +2,7 @@ import AutogradCore
 import AutogradExact
 
 /// The differentiation strategies by name, as configuration spells them. The
-/// built-in `forward`, `reverse` and `exact` are registered through the same
+/// built-in `forward`, `reverse`, `exact` and `compiled` are registered through the same
 /// ``register(_:summary:factory:)`` that a program uses for a strategy of its
 /// own, and ``AutogradConfiguration`` chooses among them.
 ///
@@ -30,9 +30,9 @@ public final class BackendRegistry: Sendable {
     public static let standard = BackendRegistry()
 
     /// The names of the built-in strategies, registered in every registry.
-    public static let builtInNames = ["forward", "reverse", "exact"]
+    public static let builtInNames = ["forward", "reverse", "exact", "compiled"]
 
-    /// A registry with the built-in strategies: `forward`, `reverse` and `exact`.
+    /// A registry with the built-in strategies: `forward`, `reverse`, `exact` and `compiled`.
     public init() {
         let builtIns: [(String, String, Factory)] = [
             ("forward", "forward mode: the ops' forward rules, 8 directions per pass", { _ in ForwardMode() }),
@@ -41,6 +41,8 @@ public final class BackendRegistry: Sendable {
              { configuration in ExactMode(
                 precision: configuration.exactPrecision.value, maximumPrecision: configuration.exactMaximumPrecision.value
             ) }),
+            ("compiled", "compiled reverse mode: element-wise chains fused into blocked loops on autograd.threads threads",
+             { configuration in CompiledReverseMode(threads: configuration.threads.value) }),
         ]
         for (name, summary, factory) in builtIns {
             try! register(name, summary: summary, factory: factory)

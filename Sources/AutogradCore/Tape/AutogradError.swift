@@ -37,6 +37,13 @@ public enum AutogradError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An in-place op whose operand does not broadcast to the tensor's own
     /// shape (an in-place op cannot change a tensor's shape).
     case inPlaceShapeMismatch(operation: String, shape: Shape, operand: Shape)
+    /// A compiled function was called with `got` inputs; it was traced with `expected`.
+    case inputCountMismatch(expected: Int, got: Int)
+    /// Input `index` of a compiled function has shape `got`; it was traced with `expected`.
+    case inputShapeMismatch(index: Int, expected: Shape, got: Shape)
+    /// The traced function contains an op that a compiled plan cannot run again
+    /// on other values, and why.
+    case notCompilable(operation: String, reason: String)
 
     public var description: String {
         switch self {
@@ -76,6 +83,13 @@ public enum AutogradError: Error, Equatable, Sendable, CustomStringConvertible {
         case .inPlaceShapeMismatch(let operation, let shape, let operand):
             return "in-place \(operation): an operand of shape \(operand) does not broadcast to the tensor's shape \(shape) "
                 + "(an in-place op cannot change a tensor's shape)"
+        case .inputCountMismatch(let expected, let got):
+            return "the compiled function takes \(expected) inputs, got \(got): pass them in the order it was traced with"
+        case .inputShapeMismatch(let index, let expected, let got):
+            return "input \(index) has shape \(got), but the function was compiled for shape \(expected): "
+                + "compile it again for the new shape"
+        case .notCompilable(let operation, let reason):
+            return "cannot compile \(operation): \(reason); differentiate this function with ReverseMode instead"
         case .requiresElementaryFunctions(let operation):
             return "the graph contains \(operation), which needs elementary functions: "
                 + "replay it over a scalar type with them (such as Double or a big float), not a field-only type"

@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A function of tensors traced once and compiled into a plan that fuses its
+/// element-wise ops: each call then runs the plan on new values, reading each
+/// input once and writing each gradient once, in cache-sized pieces spread
+/// over threads, as JAX's `jit` or ReverseDiff.jl's compiled tapes do.
+///
+/// Chains of element-wise ops (`+ − × ÷`, `pow`, `exp`, `tanh`, custom ops
+/// conforming to ``FusibleUnaryOperation`` or ``FusibleBinaryOperation``)
+/// over operands of one shape, and the `sum()` or `mean()` that ends them,
+/// become one loop; other ops (`matmul`, reductions along an axis, reshapes,
+/// broadcasting) run as the tape runs them, between fused regions. Values
+/// and gradients are the eager tape's, bit for bit, on any number of threads.
+///
+/// The function is traced once, at the example inputs, like `torch.jit.trace`:
+/// ops are recorded as they run, and control flow in Swift is frozen as it went.
+/// Tensors made outside the function are constants, kept as they were when
+/// compiled. A `where` (whose condition is a traced value) is refused.
+///
+/// ```swift
+/// let loss = try CompiledFunction(tracingAt: [predicted, real]) { x in (x[0] - x[1]).pow(2).sum() }
+/// let (value, gradients) = try loss.valueWithGradient([predicted, real])
+/// gradients[0]   // 2 * (predicted - real)
+/// ```
+public struct CompiledFunction: Sendable {
+    /// The shapes of the inputs, as traced.
+    public let inputShapes: [Shape]
+    /// The number of threads a call may use.
+    public let threads: Int
+    /// The positions of the inputs that gradients are computed for, in order.
+    public let differentiatedInputs: [Int]
+    let plan: CompiledPlan
+    /// The plan's slot of each input.
+    let inputSlots: [Int]
+
+    /// Traces `function` at `example` and compiles it, for calls with inputs
+    /// of the same shapes.
+    ///
+    /// - Parameters:
+    ///   - differentiatedInputs: the positions of the inputs to differentiate
+    ///     with respect to (like JAX's `argnums`); by default every input.
+    ///     A position out of range traps, naming it.
+    ///   - threads: how many threads a call may use (by default the
+    ///     machine's cores); the results do not depend on it.
+    /// - Throws: ``AutogradError/notCompilable(operation:reason:)`` when the
+    ///   function contains an op that a plan cannot run on other values.
+    public init(
+        tracingAt example: [Tensor], withRespectTo differentiatedInputs: [Int]? = nil,
+        threads: Int = CompiledFunction.defaultThreadCount, _ function: ([Tensor]) -> Tensor
+    ) throws(AutogradError) {
+        let (inputs, result) = Tensor.trace(at: example, of: function)
+        try self.init(result: result, inputs: inputs, withRespectTo: differentiatedInputs, threads: threads)
+    }
+
+    /// Compiles the recorded graph of `result`, whose inputs are `inputs`
+    /// (other leaves are constants); how ``CompiledReverseMode`` differentiates
+    /// a result a program already computed.
+    ///
+    /// ```swift
+    /// let loss = (predicted - real).pow(2).sum()
+    /// let compiled = try CompiledFunction(result: loss, inputs: [predicted])
+    /// ```
+    public init(
+        result: Tensor, inputs: [Tensor], withRespectTo differentiatedInputs: [Int]? = nil,
+        threads: Int = CompiledFunction.defaultThreadCount
+    ) throws(AutogradError) {
+        try self.init(result: result, inputs: inputs, withRespectTo: differentiatedInputs, threads: threads, atRecordedValues: false)
+    }
+
+    /// Compiles the graph of `result`; `atRecordedValues` for a plan that
+    /// runs only on the values it was recorded at (which may contain `where`).
+    init(
+        result: Tensor, inputs: [Tensor], withRespectTo differentiatedInputs: [Int]?, threads: Int, atRecordedValues: Bool
+    ) throws(AutogradError) {
+        let differentiated = differentiatedInputs ?? Array(inputs.indices)
+        for position in differentiated where !inputs.indices.contains(position) {
+            fatalError("CompiledFunction: withRespectTo: input \(position) does not exist; the function has \(inputs.count) inputs")
+        }
+        self.differentiatedInputs = differentiated
+        plan = try CompiledPlan(
+            result: result, inputs: inputs, wanted: inputs.indices.map { differentiated.contains($0) },
+            atRecordedValues: atRecordedValues)
+        inputShapes = inputs.map(\.shape)
+        var slots: [ObjectIdentifier: Int] = [:]
+        inputSlots = inputs.map { input in
+            if let slot = slots[ObjectIdentifier(input)] { return slot }
+            slots[ObjectIdentifier(input)] = slots.count
+            return slots.count - 1
+        }
+        self.threads = Swift.max(1, threads)
+    }
+
+    /// The function's value at `inputs`.
+    ///
+    /// ```swift
+    /// try loss.value([predicted, real]).item()
+    /// ```
+    public func value(_ inputs: [Tensor]) throws(AutogradError) -> Tensor {
+        Tensor(plan.run(try slotValues(inputs), differentiating: false, threads: threads).value)
+    }
+
+    /// The function's value and its gradient with respect to each input in
+    /// ``differentiatedInputs`` (in that order), in one pass where the plan
+    /// fuses; the result must have one element.
+    ///
+    /// - Throws: ``AutogradError/nonScalarBackward(shape:)`` for a result of
+    ///   more than one element, or an input count or shape other than traced.
+    public func valueWithGradient(_ inputs: [Tensor]) throws(AutogradError) -> (value: Tensor, gradient: [Tensor]) {
+        let values = try slotValues(inputs)
+        let resultShape = plan.slotShapes[plan.resultSlot]
+        guard resultShape.elementCount == 1 else { throw .nonScalarBackward(shape: resultShape) }
+        let (value, gradients) = plan.run(values, differentiating: true, threads: threads)
+        return (Tensor(value), differentiatedInputs.map { Tensor(gradients[inputSlots[$0]]) })
+    }
+
+    /// The fused regions of the plan, each as its ops and element count:
+    /// `["Sub, Pow, Sum over 1000 elements"]`.
+    public var fusedRegions: [String] { plan.regionDescriptions }
+
+    /// The inputs' values, one per slot, after checking count and shapes.
+    private func slotValues(_ inputs: [Tensor]) throws(AutogradError) -> [TensorValue<Double>] {
+        guard inputs.count == inputShapes.count else { throw .inputCountMismatch(expected: inputShapes.count, got: inputs.count) }
+        var values = [TensorValue<Double>?](repeating: nil, count: plan.inputCount)
+        for (index, input) in inputs.enumerated() {
+            guard input.shape == inputShapes[index] else {
+                throw .inputShapeMismatch(index: index, expected: inputShapes[index], got: input.shape)
+            }
+            values[inputSlots[index]] = values[inputSlots[index]] ?? input.value
+        }
+        return values.map { $0! }
+    }
+
+    /// The machine's online processor count, the default number of threads.
+    public static var defaultThreadCount: Int {
+        #if canImport(Glibc) || canImport(Darwin)
+        Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        1
+        #endif
+    }
+}
