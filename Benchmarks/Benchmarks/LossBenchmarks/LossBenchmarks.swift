@@ -1,7 +1,8 @@
 // The lesson's loss, `(predicted - real).pow(2).sum()`, at five sizes: forward
 // alone (recording the graph, as `predicted` requires grad), forward plus
 // backward, and a hand-written fused loop (the limit), allocating its gradient
-// afresh or writing it into a buffer kept across calls. Compare
+// afresh or writing it into a buffer kept across calls, and the compiled plan
+// (`CompiledFunction`, traced outside the measurement) on one and two threads. Compare
 // "forward+backward" with "hand-written" at the same n. Times and malloc
 // counts are per loss (the `*` columns), whatever the scaling factor; peak
 // resident memory is the process's. The tanh layer (TanhLayerLoss.swift)
@@ -73,6 +74,22 @@ let benchmarks: @Sendable () -> Void = {
             }
         } setup: {
             lossInputs(size.shape)
+        }
+
+        for threads in [1, 2] {
+            Benchmark("loss compiled threads=\(threads) n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
+                let (predicted, real) = inputs
+                let loss = try! CompiledFunction(tracingAt: [predicted, real], withRespectTo: [0], threads: threads) { x in
+                    (x[0] - x[1]).pow(2).sum()
+                }
+                let arguments = [predicted, real]
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    blackHole(try! loss.valueWithGradient(arguments))
+                }
+            } setup: {
+                lossInputs(size.shape)
+            }
         }
 
         Benchmark("loss hand-written n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double])) in

@@ -35,6 +35,39 @@ func handWrittenTanhLayer(
     return loss
 }
 
+/// The same function and gradients in pieces of 512 elements that stay in
+/// cache, through the library's vectorised `tanh` and `tanh′` loops (what a
+/// careful C programmer would write): the fair limit for a compiled plan.
+@inline(never)
+func handWrittenBlockedTanhLayer(
+    _ x: [Double], _ w: [Double], _ b: [Double], _ y: [Double],
+    weightGradient: UnsafeMutableBufferPointer<Double>, biasGradient: UnsafeMutableBufferPointer<Double>
+) -> Double {
+    let piece = 512
+    var z = [Double](repeating: 0, count: piece), t = z, dz = z
+    var loss = 0.0
+    var start = 0
+    while start < x.count {
+        let length = min(piece, x.count - start)
+        for i in 0..<length { z[i] = x[start + i] * w[start + i] + b[start + i] }
+        z.withUnsafeBufferPointer { z in
+            t.withUnsafeMutableBufferPointer { Double.hyperbolicTangent(UnsafeBufferPointer(rebasing: z[..<length]), into: $0.baseAddress!) }
+            y.withUnsafeBufferPointer { y in
+                dz.withUnsafeMutableBufferPointer {
+                    Double.hyperbolicTangentDerivative(UnsafeBufferPointer(rebasing: z[..<length]), times: y.baseAddress! + start, into: $0.baseAddress!)
+                }
+            }
+        }
+        for i in 0..<length {
+            loss += t[i] * y[start + i]
+            biasGradient[start + i] = dz[i]
+            weightGradient[start + i] = dz[i] * x[start + i]
+        }
+        start += length
+    }
+    return loss
+}
+
 func tanhLayerBenchmarks(_ size: LossSize) {
     Benchmark("tanh layer forward+backward n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
         let (x, w, b, y) = inputs
@@ -47,6 +80,35 @@ func tanhLayerBenchmarks(_ size: LossSize) {
         }
     } setup: {
         tanhLayerInputs(size.shape)
+    }
+
+    for threads in [1, 2] {
+        Benchmark("tanh layer compiled threads=\(threads) n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
+            let (x, w, b, y) = inputs
+            let layer = try! CompiledFunction(tracingAt: [x, w, b, y], withRespectTo: [1, 2], threads: threads) { t in
+                ((t[0] * t[1] + t[2]).tanh() * t[3]).sum()
+            }
+            let arguments = [x, w, b, y]
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try! layer.valueWithGradient(arguments))
+            }
+        } setup: {
+            tanhLayerInputs(size.shape)
+        }
+    }
+
+    Benchmark("tanh layer hand-written blocked n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double], [Double], [Double])) in
+        let (x, w, b, y) = arrays
+        let weightGradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: x.count)
+        let biasGradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: x.count)
+        defer { weightGradient.deallocate(); biasGradient.deallocate() }
+        for _ in benchmark.scaledIterations {
+            blackHole(handWrittenBlockedTanhLayer(x, w, b, y, weightGradient: weightGradient, biasGradient: biasGradient))
+        }
+    } setup: {
+        let (x, w, b, y) = tanhLayerInputs(size.shape)
+        return (x.scalars, w.scalars, b.scalars, y.scalars)
     }
 
     Benchmark("tanh layer hand-written reused n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double], [Double], [Double])) in
