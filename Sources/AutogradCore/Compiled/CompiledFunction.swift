@@ -114,7 +114,7 @@ public struct CompiledFunction: Sendable {
         let resultShape = plan.slotShapes[plan.resultSlot]
         guard resultShape.elementCount == 1 else { throw .nonScalarBackward(shape: resultShape) }
         let (value, gradients) = plan.run(values, differentiating: true, threads: threads)
-        return (Tensor(value), differentiatedInputs.map { Tensor(gradients[inputSlots[$0]]) })
+        return (Tensor(value), differentiatedInputs.map { Tensor(gradients[inputSlots[$0]] ?? .zeros(inputShapes[$0])) })
     }
 
     /// The fused regions of the plan, each as its ops and element count:

@@ -76,7 +76,7 @@ struct CompiledPlan: Sendable {
             case nil:
                 steps.append(.node(NodeStep(node: graph.nodes[index], inputs: operandSlots[index], slot: nodeBase + index)))
             case let region? where regions.drafts[region].root == index:
-                steps.append(.region(regions.region(region, shapes: shapes)))
+                steps.append(.region(regions.region(region, shapes: shapes, needsGradient: needsGradient)))
             default:
                 continue
             }
@@ -90,11 +90,11 @@ struct CompiledPlan: Sendable {
     }
 
     /// Runs the plan on the inputs' values (one per input slot): the result,
-    /// and when `differentiating`, the gradient of every input slot (zeros
-    /// where the result does not depend on it).
+    /// and when `differentiating`, the gradient of every input slot that
+    /// needs one (`nil` where the result does not depend on it).
     func run(
         _ inputs: [TensorValue<Double>], differentiating: Bool, threads: Int
-    ) -> (value: TensorValue<Double>, gradients: [TensorValue<Double>]) {
+    ) -> (value: TensorValue<Double>, gradients: [TensorValue<Double>?]) {
         var values = [TensorValue<Double>?](repeating: nil, count: slotShapes.count)
         for (slot, value) in inputs.enumerated() { values[slot] = value }
         for (slot, value) in constants { values[slot] = value }
@@ -129,7 +129,6 @@ struct CompiledPlan: Sendable {
             for (index, slot) in region.externals.enumerated() where contributions[index] != nil {
                 gradients[slot] = contributions[index]
             }
-            reverseSteps = forwardSteps
         } else {
             let shape = slotShapes[resultSlot]
             gradients[resultSlot] = TensorValue(repeating: 1, shape: shape)
@@ -157,21 +156,15 @@ struct CompiledPlan: Sendable {
                 }
             }
         }
-        let inputGradients = (0..<inputCount).map { slot in gradients[slot] ?? .zeros(slotShapes[slot]) }
-        return (values[resultSlot]!, inputGradients)
+        return (values[resultSlot]!, Array(gradients[0..<inputCount]))
     }
 
-    /// What a region's reverse pass needs from the plan: which of its inputs
-    /// want gradients, what they have received so far, and which members lead to them.
+    /// What a region's reverse pass needs from the plan: the exit's gradient,
+    /// and what its inputs have received so far.
     private func request(
         for region: FusedRegion, exitGradient: TensorValue<Double>, gradients: [TensorValue<Double>?]
     ) -> FusedRegion.GradientRequest {
-        FusedRegion.GradientRequest(
-            exitGradient: exitGradient,
-            wanted: region.externals.map { needsGradient[$0] },
-            existing: region.externals.map { gradients[$0] },
-            memberNeedsGradient: region.members.map { needsGradient[$0.slot] }
-        )
+        FusedRegion.GradientRequest(exitGradient: exitGradient, existing: region.externals.map { gradients[$0] })
     }
 
     /// The fused regions, each as its ops' names and element count.
@@ -301,7 +294,7 @@ struct RegionFormation {
     private func place(of index: Int) -> Int { assignment[index].map { drafts[$0].root } ?? index }
 
     /// The region `index` as the plan runs it.
-    func region(_ index: Int, shapes: [Shape]) -> FusedRegion {
+    func region(_ index: Int, shapes: [Shape], needsGradient: [Bool]) -> FusedRegion {
         let draft = drafts[index]
         var externals: [Int] = []
         let localIndex = Dictionary(uniqueKeysWithValues: draft.members.enumerated().map { ($1, $0) })
@@ -318,7 +311,8 @@ struct RegionFormation {
         let names = draft.members.map { nodes[$0].operation.name } + (draft.sumOf == nil ? [] : [nodes[draft.root].operation.name])
         return FusedRegion(
             members: members, externals: externals, exit: exit, outputSlot: nodeBase + draft.root,
-            elementCount: shapes[nodeBase + draft.members[0]].elementCount, operationNames: names
+            elementCount: shapes[nodeBase + draft.members[0]].elementCount, operationNames: names,
+            needsGradient: needsGradient
         )
     }
 }

@@ -24,7 +24,7 @@ struct FusedRegion: Sendable {
 
     /// An operand: an input of the region (a slot of the plan, read from
     /// memory) or another member's value in the current piece.
-    enum Operand: Sendable, Equatable {
+    enum Operand: Sendable, Hashable {
         case external(Int)
         case member(Int)
     }
@@ -54,6 +54,50 @@ struct FusedRegion: Sendable {
     let elementCount: Int
     /// The names of the ops, for the plan's description.
     let operationNames: [String]
+    /// Whether each member's gradient is needed (it leads to a wanted input).
+    let memberNeedsGradient: [Bool]
+    /// Whether each external input's gradient is wanted.
+    let externalNeedsGradient: [Bool]
+    /// For each member and operand, whether its contribution is the first
+    /// that the operand receives in the region's reverse pass (the same in
+    /// every piece): the first is written, later ones added.
+    let isFirstContribution: [[Bool]]
+    /// Whether the member that the sum reads also feeds other members (its
+    /// gradient then starts as the seed and has their contributions added).
+    let sumInputFeedsMembers: Bool
+
+    init(
+        members: [Member], externals: [Int], exit: Exit, outputSlot: Int, elementCount: Int,
+        operationNames: [String], needsGradient: [Bool]
+    ) {
+        self.members = members
+        self.externals = externals
+        self.exit = exit
+        self.outputSlot = outputSlot
+        self.elementCount = elementCount
+        self.operationNames = operationNames
+        memberNeedsGradient = members.map { needsGradient[$0.slot] }
+        externalNeedsGradient = externals.map { needsGradient[$0] }
+        // The reverse pass's order: the exit's member first, then members
+        // from the last recorded, each operand in order.
+        var reached = Set<Operand>()
+        switch exit {
+        case .sum(let member, _): reached.insert(.member(member))
+        case .tensor: reached.insert(.member(members.count - 1))
+        }
+        var isFirst = members.map { [Bool](repeating: false, count: $0.operands.count) }
+        for index in members.indices.reversed() where memberNeedsGradient[index] {
+            for (position, operand) in members[index].operands.enumerated() {
+                isFirst[index][position] = reached.insert(operand).inserted
+            }
+        }
+        isFirstContribution = isFirst
+        if case .sum(let member, _) = exit {
+            sumInputFeedsMembers = members.contains { $0.operands.contains(.member(member)) }
+        } else {
+            sumInputFeedsMembers = false
+        }
+    }
 }
 
 extension FusedRegion {
@@ -70,13 +114,9 @@ extension FusedRegion {
     struct GradientRequest {
         /// The gradient of the sum (one element) or of the tensor exit.
         let exitGradient: TensorValue<Double>
-        /// For each external input, whether its gradient is wanted.
-        let wanted: [Bool]
         /// For each external input, the gradient it has already received
         /// from ops recorded after the region's (added to first).
         let existing: [TensorValue<Double>?]
-        /// For each member, whether its gradient is needed.
-        let memberNeedsGradient: [Bool]
     }
 
     /// Runs the region over `inputs` (one value per external, in order) on
@@ -86,121 +126,131 @@ extension FusedRegion {
         inputs: [TensorValue<Double>], pass: Pass, gradient request: GradientRequest?, threads: Int
     ) -> (value: TensorValue<Double>?, gradients: [TensorValue<Double>?]) {
         let count = elementCount
-        let inputBases = inputs.map { $0.unsafeBaseAddress }
         let tensorOutput = pass.computesValue && exit == .tensor ? TensorValue<Double>.uninitialized(inputs[0].shape) : nil
         let gradients: [TensorValue<Double>?] = externals.indices.map { index in
-            guard let request, request.wanted[index] else { return nil }
-            return TensorValue<Double>.uninitialized(inputs[index].shape)
+            request != nil && externalNeedsGradient[index] ? TensorValue<Double>.uninitialized(inputs[index].shape) : nil
         }
-        let gradientBases = gradients.map { $0?.unsafeMutableBaseAddress }
-        let existingBases = request?.existing.map { $0?.unsafeBaseAddress } ?? []
-        let blockCount = SummationOrder.blockCount(count)
-        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: Swift.max(blockCount, 1))
-        defer { partials.deallocate() }
-        let seed: Double
+        let addresses = externals.indices.map { index in
+            PieceContext.ExternalAddresses(
+                input: inputs[index].unsafeBaseAddress, gradient: gradients[index]?.unsafeMutableBaseAddress,
+                existing: request?.existing[index]?.unsafeBaseAddress)
+        }
+        var seed = 0.0
         var exitGradientBase: UnsafePointer<Double>?
         switch (exit, request) {
         case (.sum(_, let isMean), let request?):
             let g = request.exitGradient[flat: 0]
             seed = isMean ? g / Double(count) : g
         case (.tensor, let request?):
-            seed = 0
             exitGradientBase = request.exitGradient.unsafeBaseAddress
         default:
-            seed = 0
+            break
         }
-        let context = PieceContext(
-            region: self, inputs: inputBases, gradients: gradientBases, existing: existingBases,
-            exitGradient: exitGradientBase, seed: seed, tensorOutput: tensorOutput?.unsafeMutableBaseAddress,
-            partials: partials.baseAddress!, pass: pass, memberNeedsGradient: request?.memberNeedsGradient ?? []
-        )
-        BlockPartition.run(blockCount: blockCount, threads: threads) { blocks in
-            context.run(blocks: blocks)
+        let blockCount = SummationOrder.blockCount(count)
+        let total = withScratch(count: Swift.max(blockCount, 1)) { partials in
+            let context = PieceContext(
+                region: self, externals: addresses, exitGradient: exitGradientBase, seed: seed,
+                tensorOutput: tensorOutput?.unsafeMutableBaseAddress, partials: partials, pass: pass)
+            BlockPartition.run(blockCount: blockCount, threads: threads) { blocks in
+                context.run(blocks: blocks)
+            }
+            return SummationOrder.combine(UnsafeBufferPointer(start: partials, count: blockCount))
         }
         withExtendedLifetime((inputs, request)) {}
-        var value: TensorValue<Double>?
-        if pass.computesValue {
-            switch exit {
-            case .sum(_, let isMean):
-                let total = SummationOrder.combine(UnsafeBufferPointer(start: partials.baseAddress, count: blockCount))
-                value = TensorValue(scalar: isMean ? total / Double(count) : total)
-            case .tensor:
-                value = tensorOutput
-            }
+        guard pass.computesValue else { return (nil, gradients) }
+        switch exit {
+        case .sum(_, let isMean):
+            return (TensorValue(scalar: isMean ? total / Double(count) : total), gradients)
+        case .tensor:
+            return (tensorOutput, gradients)
         }
-        return (value, gradients)
     }
+}
+
+/// Calls `body` with room for `count` `Double`s: on the stack when small
+/// (no allocation for small tensors), else on the heap.
+func withScratch<Result>(count: Int, _ body: (UnsafeMutablePointer<Double>) -> Result) -> Result {
+    if count <= 4096 {
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { body($0.baseAddress!) }
+    }
+    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: count)
+    defer { scratch.deallocate() }
+    return body(scratch)
 }
 
 /// Everything the threads of one region's run share: read-only addresses,
 /// and outputs that each thread writes in its own blocks.
 private struct PieceContext: @unchecked Sendable {
+    /// Where an external input's values are, and its gradient: the one
+    /// being written, and the one it had before (added to first), if any.
+    struct ExternalAddresses {
+        let input: UnsafePointer<Double>
+        let gradient: UnsafeMutablePointer<Double>?
+        let existing: UnsafePointer<Double>?
+    }
+
     let region: FusedRegion
-    let inputs: [UnsafePointer<Double>]
-    let gradients: [UnsafeMutablePointer<Double>?]
-    let existing: [UnsafePointer<Double>?]
+    let externals: [ExternalAddresses]
     let exitGradient: UnsafePointer<Double>?
     let seed: Double
     let tensorOutput: UnsafeMutablePointer<Double>?
     let partials: UnsafeMutablePointer<Double>
     let pass: FusedRegion.Pass
-    let memberNeedsGradient: [Bool]
+
+    /// Elements per piece: ``FusedRegion/chunkSize``, or fewer for a small region.
+    var stride: Int { Swift.min(FusedRegion.chunkSize, Swift.max(region.elementCount, 1)) }
 
     /// Runs the summation blocks `blocks`, piece by piece, with scratch
-    /// memory of this thread's own.
+    /// memory of this thread's own: every member's values and gradients for
+    /// one piece, one piece for a contribution that adds to a gradient, and
+    /// one of the sum's seed.
     func run(blocks: Range<Int>) {
-        let chunk = FusedRegion.chunkSize
+        let stride = stride
         let memberCount = region.members.count
-        // Values and gradients of every member for one piece, and one piece
-        // of scratch for a contribution that adds to a gradient.
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: (2 * memberCount + 2) * chunk)
-        defer { scratch.deallocate() }
-        let values = scratch, memberGradients = scratch + memberCount * chunk
-        let contribution = scratch + 2 * memberCount * chunk
-        let seedPiece = contribution + chunk
-        seedPiece.initialize(repeating: seed, count: chunk)
-        var hasGradient = [Bool](repeating: false, count: memberCount)
-        var externalHasGradient = [Bool](repeating: false, count: region.externals.count)
-        let count = region.elementCount
-        for block in blocks {
-            var sum = BlockAccumulator()
-            let blockEnd = Swift.min((block + 1) * SummationOrder.blockSize, count)
-            var offset = block * SummationOrder.blockSize
-            while offset < blockEnd {
-                let length = Swift.min(chunk, blockEnd - offset)
-                forward(offset: offset, length: length, values: values)
-                if pass.computesValue {
-                    switch region.exit {
-                    case .sum(let member, _): sum.add(values + member * chunk, count: length)
-                    case .tensor:
-                        (tensorOutput! + offset).update(from: values + (memberCount - 1) * chunk, count: length)
+        withScratch(count: (2 * memberCount + 2) * stride) { scratch in
+            let values = scratch, memberGradients = scratch + memberCount * stride
+            let contribution = scratch + 2 * memberCount * stride
+            let seedPiece = contribution + stride
+            seedPiece.initialize(repeating: seed, count: stride)
+            let count = region.elementCount
+            for block in blocks {
+                var sum = BlockAccumulator()
+                let blockEnd = Swift.min((block + 1) * SummationOrder.blockSize, count)
+                var offset = block * SummationOrder.blockSize
+                while offset < blockEnd {
+                    let length = Swift.min(stride, blockEnd - offset)
+                    forward(offset: offset, length: length, values: values)
+                    if pass.computesValue {
+                        switch region.exit {
+                        case .sum(let member, _): sum.add(values + member * stride, count: length)
+                        case .tensor:
+                            (tensorOutput! + offset).update(from: values + (memberCount - 1) * stride, count: length)
+                        }
                     }
+                    if pass.computesGradient {
+                        reverse(
+                            offset: offset, length: length, values: values, memberGradients: memberGradients,
+                            contribution: contribution, seedPiece: seedPiece)
+                    }
+                    offset += length
                 }
-                if pass.computesGradient {
-                    reverse(
-                        offset: offset, length: length, values: values, memberGradients: memberGradients,
-                        contribution: contribution, seedPiece: seedPiece,
-                        hasGradient: &hasGradient, externalHasGradient: &externalHasGradient
-                    )
-                }
-                offset += length
+                if pass.computesValue { partials[block] = sum.total }
             }
-            if pass.computesValue { partials[block] = sum.total }
         }
     }
 
     /// The address of an operand's elements in the current piece.
     private func address(of operand: FusedRegion.Operand, offset: Int, values: UnsafeMutablePointer<Double>) -> UnsafePointer<Double> {
         switch operand {
-        case .external(let index): inputs[index] + offset
-        case .member(let index): UnsafePointer(values + index * FusedRegion.chunkSize)
+        case .external(let index): externals[index].input + offset
+        case .member(let index): UnsafePointer(values + index * stride)
         }
     }
 
     /// Every member's value on one piece, in recording order.
     private func forward(offset: Int, length: Int, values: UnsafeMutablePointer<Double>) {
         for (index, member) in region.members.enumerated() {
-            let output = values + index * FusedRegion.chunkSize
+            let output = values + index * stride
             switch member.kernel {
             case .unary(let operation):
                 operation.apply(address(of: member.operands[0], offset: offset, values: values), into: output, count: length)
@@ -217,45 +267,42 @@ private struct PieceContext: @unchecked Sendable {
     /// tape adds them.
     private func reverse(
         offset: Int, length: Int, values: UnsafeMutablePointer<Double>, memberGradients: UnsafeMutablePointer<Double>,
-        contribution: UnsafeMutablePointer<Double>, seedPiece: UnsafeMutablePointer<Double>,
-        hasGradient: inout [Bool], externalHasGradient: inout [Bool]
+        contribution: UnsafeMutablePointer<Double>, seedPiece: UnsafeMutablePointer<Double>
     ) {
-        let chunk = FusedRegion.chunkSize
-        for index in hasGradient.indices { hasGradient[index] = false }
-        for index in externalHasGradient.indices { externalHasGradient[index] = false }
+        let stride = stride
         // The exit's gradient comes first: the reduction or the later ops
-        // were recorded after every member.
-        switch region.exit {
-        case .sum(let member, _):
-            (memberGradients + member * chunk).update(from: seedPiece, count: length)
-            hasGradient[member] = true
-        case .tensor:
-            let last = region.members.count - 1
-            (memberGradients + last * chunk).update(from: exitGradient! + offset, count: length)
-            hasGradient[last] = true
+        // were recorded after every member. It is read in place (the seed
+        // piece, the exit's gradient) unless other members add to it.
+        var exitMember = region.members.count - 1
+        var exitSeed = exitGradient.map { $0 + offset }
+        if case .sum(let member, _) = region.exit {
+            exitMember = member
+            exitSeed = UnsafePointer(seedPiece)
+            if region.sumInputFeedsMembers {
+                (memberGradients + member * stride).update(from: seedPiece, count: length)
+                exitSeed = nil
+            }
         }
-        for index in region.members.indices.reversed() where hasGradient[index] && memberNeedsGradient[index] {
+        for index in region.members.indices.reversed() where region.memberNeedsGradient[index] {
             let member = region.members[index]
-            let seed = UnsafePointer(memberGradients + index * chunk)
-            let output = UnsafePointer(values + index * chunk)
+            let seed = index == exitMember ? exitSeed ?? UnsafePointer(memberGradients + index * stride)
+                                           : UnsafePointer(memberGradients + index * stride)
+            let output = UnsafePointer(values + index * stride)
             for (position, operand) in member.operands.enumerated() {
-                // Where this contribution goes, and whether it is the first there.
+                // Where this contribution goes, and what it adds to (nothing
+                // for the first contribution to an operand without a gradient).
                 let target: UnsafeMutablePointer<Double>
-                var base: UnsafePointer<Double>?
+                let base: UnsafePointer<Double>?
+                let isFirst = region.isFirstContribution[index][position]
                 switch operand {
                 case .member(let source):
-                    guard memberNeedsGradient[source] else { continue }
-                    target = memberGradients + source * chunk
-                    if !hasGradient[source] { hasGradient[source] = true; base = nil } else { base = UnsafePointer(target) }
+                    guard region.memberNeedsGradient[source] else { continue }
+                    target = memberGradients + source * stride
+                    base = isFirst ? nil : UnsafePointer(target)
                 case .external(let source):
-                    guard let gradient = gradients[source] else { continue }
+                    guard let gradient = externals[source].gradient else { continue }
                     target = gradient + offset
-                    if !externalHasGradient[source] {
-                        externalHasGradient[source] = true
-                        base = existing[source].map { $0 + offset }
-                    } else {
-                        base = UnsafePointer(target)
-                    }
+                    base = isFirst ? externals[source].existing.map { $0 + offset } : UnsafePointer(target)
                 }
                 let destination = base == nil ? target : contribution
                 switch member.kernel {
