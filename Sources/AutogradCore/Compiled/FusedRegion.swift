@@ -7,8 +7,9 @@
 /// The per-element formulas are the ops' own (``FusibleUnaryOperation``,
 /// ``FusibleBinaryOperation``), the sum is ``SummationOrder``'s, and each
 /// gradient adds its contributions in the tape's order, so the results are
-/// the eager tape's, bit for bit.
-struct FusedRegion: Sendable {
+/// the eager tape's, bit for bit. (A class: a run hands it to every thread,
+/// and a reference is one retain where a struct of arrays is one per array.)
+final class FusedRegion: Sendable {
     /// One element-wise op of the region.
     struct Member: Sendable {
         enum Kernel: Sendable {
