@@ -24,6 +24,7 @@ struct AutogradCommand: ParsableCommand {
               autograd.exact.maximumPrecision   --maximum-precision  AUTOGRAD_EXACT_MAXIMUM_PRECISION   4096
               autograd.seed                     --seed               AUTOGRAD_SEED                      0
               autograd.check.ulps               --ulps               AUTOGRAD_CHECK_ULPS                4
+              autograd.threads                  --threads            AUTOGRAD_THREADS                   the cores
 
             Every error prints one line on standard error, starting with "error: ". Exit status: \
             0 success, 1 a failure while running (such as a gradient outside its bound), 2 bad \

@@ -26,11 +26,12 @@ struct BackendsCommand: ParsableCommand {
                 let maximumPrecision: SettingReport<Int>
                 let seed: SettingReport<UInt64>
                 let ulps: SettingReport<Double>
+                let threads: SettingReport<Int>
                 let file: String?
                 let matrixProducts: String
                 let hyperbolicTangent: String
                 enum CodingKeys: String, CodingKey {
-                    case active, backends, precision, seed, ulps, file
+                    case active, backends, precision, seed, ulps, threads, file
                     case maximumPrecision = "maximum_precision"
                     case matrixProducts = "matrix_products"
                     case hyperbolicTangent = "tanh"
@@ -41,7 +42,8 @@ struct BackendsCommand: ParsableCommand {
                 backends: backends.map { Backend(name: $0.name, summary: $0.summary, active: $0.name == active.value) },
                 precision: SettingReport(configuration.exactPrecision),
                 maximumPrecision: SettingReport(configuration.exactMaximumPrecision), seed: SettingReport(configuration.seed),
-                ulps: SettingReport(configuration.checkULPs), file: configuration.file,
+                ulps: SettingReport(configuration.checkULPs), threads: SettingReport(configuration.threads),
+                file: configuration.file,
                 matrixProducts: MatrixProducts.kernelName(for: Double.self),
                 hyperbolicTangent: VectorKernels.hyperbolicTangentName
             ))
@@ -57,6 +59,7 @@ struct BackendsCommand: ParsableCommand {
             print("autograd.exact.maximumPrecision = \(configuration.exactMaximumPrecision.value) (from \(configuration.exactMaximumPrecision.source))")
             print("autograd.seed = \(configuration.seed.value) (from \(configuration.seed.source))")
             print("autograd.check.ulps = \(configuration.checkULPs.value) (from \(configuration.checkULPs.source))")
+            print("autograd.threads = \(configuration.threads.value) (from \(configuration.threads.source))")
             print("configuration file: \(configuration.file ?? "none")")
             print("Double matrix products: \(MatrixProducts.kernelName(for: Double.self))")
             print("Double tanh: \(VectorKernels.hyperbolicTangentName)")

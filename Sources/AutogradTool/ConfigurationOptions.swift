@@ -7,7 +7,7 @@ import Foundation
 /// output format.
 struct ConfigurationOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Strategy: forward, reverse or exact (autograd.backend, AUTOGRAD_BACKEND; default reverse).", valueName: "name"))
+        "Strategy: forward, reverse, exact or compiled (autograd.backend, AUTOGRAD_BACKEND; default reverse).", valueName: "name"))
     var backend: String?
 
     @Option(help: ArgumentHelp(
@@ -30,6 +30,12 @@ struct ConfigurationOptions: ParsableArguments {
         valueName: "bits"))
     var maximumPrecision: String?
 
+    /// `--threads`: how many threads compiled plans may use.
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Threads a compiled plan may use (autograd.threads, AUTOGRAD_THREADS; default: the machine's cores).",
+        valueName: "n"))
+    var threads: String?
+
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -41,6 +47,7 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.seed] = seed
         flags[.exactPrecision] = precision
         flags[.exactMaximumPrecision] = maximumPrecision
+        flags[.threads] = threads
         return try exitingOnBadConfiguration { () throws(ConfigurationError) in
             try AutogradConfiguration.load(flags: flags, configFile: config)
         }

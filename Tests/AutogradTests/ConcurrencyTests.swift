@@ -20,7 +20,7 @@ import Testing
     @Test func everyStrategyOnOneGraphFromManyTasksGivesTheSequentialResult() async throws {
         let (x, w) = Self.inputs()
         let loss = Self.loss(x, w)
-        let strategies: [any Differentiable] = [ReverseMode(), ForwardMode(), ExactMode()]
+        let strategies: [any Differentiable] = [ReverseMode(), ForwardMode(), ExactMode(), CompiledReverseMode(threads: 2)]
         let sequential = try strategies.map { try $0.gradient(of: loss, withRespectTo: [x, w]).tensors.map(\.scalars) }
         try await withThrowingTaskGroup(of: (Int, [[Double]]).self) { group in
             for round in 0..<24 {
@@ -33,6 +33,28 @@ import Testing
             }
         }
         #expect(x.grad == nil && w.grad == nil && loss.gradFn?.isFreed == false)
+    }
+
+    /// One compiled function called from many tasks at once, each call
+    /// spreading its blocks over two threads: every call gives the bits of
+    /// a call made alone (the threads write disjoint blocks of fresh buffers).
+    @Test func aCompiledFunctionCalledFromManyTasksGivesTheSequentialResult() async throws {
+        var generator = SeededGenerator(seed: 12)
+        let inputs = [Tensor.randn([70_000], using: &generator), Tensor.randn([70_000], using: &generator)]
+        let compiled = try CompiledFunction(tracingAt: inputs, threads: 2) { x in ((x[0] * x[1]).tanh() + x[0]).pow(2).mean() }
+        let alone = try compiled.valueWithGradient(inputs)
+        try await withThrowingTaskGroup(of: (Double, [[Double]]).self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let (value, gradient) = try compiled.valueWithGradient(inputs)
+                    return (value.item(), gradient.map(\.scalars))
+                }
+            }
+            for try await (value, gradient) in group {
+                #expect(value.bitPattern == alone.value.item().bitPattern)
+                #expect(gradient == alone.gradient.map(\.scalars))
+            }
+        }
     }
 
     @Test func backwardPassesThatRetainTheGraphAddUpFromManyTasks() async throws {

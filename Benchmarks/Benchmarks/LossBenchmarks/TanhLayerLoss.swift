@@ -44,26 +44,34 @@ func handWrittenBlockedTanhLayer(
     weightGradient: UnsafeMutableBufferPointer<Double>, biasGradient: UnsafeMutableBufferPointer<Double>
 ) -> Double {
     let piece = 512
-    var z = [Double](repeating: 0, count: piece), t = z, dz = z
+    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3 * piece)
+    defer { scratch.deallocate() }
+    let z = scratch, t = scratch + piece, dz = scratch + 2 * piece
     var loss = 0.0
-    var start = 0
-    while start < x.count {
-        let length = min(piece, x.count - start)
-        for i in 0..<length { z[i] = x[start + i] * w[start + i] + b[start + i] }
-        z.withUnsafeBufferPointer { z in
-            t.withUnsafeMutableBufferPointer { Double.hyperbolicTangent(UnsafeBufferPointer(rebasing: z[..<length]), into: $0.baseAddress!) }
-            y.withUnsafeBufferPointer { y in
-                dz.withUnsafeMutableBufferPointer {
-                    Double.hyperbolicTangentDerivative(UnsafeBufferPointer(rebasing: z[..<length]), times: y.baseAddress! + start, into: $0.baseAddress!)
+    x.withUnsafeBufferPointer { x in
+        w.withUnsafeBufferPointer { w in
+            b.withUnsafeBufferPointer { b in
+                y.withUnsafeBufferPointer { y in
+                    var start = 0
+                    while start < x.count {
+                        let length = min(piece, x.count - start)
+                        let x = x.baseAddress! + start, w = w.baseAddress! + start
+                        let b = b.baseAddress! + start, y = y.baseAddress! + start
+                        for i in 0..<length { z[i] = x[i] * w[i] + b[i] }
+                        Double.hyperbolicTangent(UnsafeBufferPointer(start: z, count: length), into: t)
+                        Double.hyperbolicTangentDerivative(UnsafeBufferPointer(start: z, count: length), times: y, into: dz)
+                        let weightGradient = weightGradient.baseAddress! + start
+                        let biasGradient = biasGradient.baseAddress! + start
+                        for i in 0..<length {
+                            loss += t[i] * y[i]
+                            biasGradient[i] = dz[i]
+                            weightGradient[i] = dz[i] * x[i]
+                        }
+                        start += length
+                    }
                 }
             }
         }
-        for i in 0..<length {
-            loss += t[i] * y[start + i]
-            biasGradient[start + i] = dz[i]
-            weightGradient[start + i] = dz[i] * x[start + i]
-        }
-        start += length
     }
     return loss
 }
