@@ -100,7 +100,10 @@ public struct CompiledFunction: Sendable {
     /// try loss.value([predicted, real]).item()
     /// ```
     public func value(_ inputs: [Tensor]) throws(AutogradError) -> Tensor {
-        Tensor(plan.run(try slotValues(inputs), differentiating: false, threads: threads).value)
+        let table = try slotTable(inputs)
+        defer { table.free() }
+        plan.run(table, differentiating: false, threads: threads)
+        return Tensor(table.values[plan.resultSlot]!)
     }
 
     /// The function's value and its gradient with respect to each input in
@@ -110,28 +113,31 @@ public struct CompiledFunction: Sendable {
     /// - Throws: ``AutogradError/nonScalarBackward(shape:)`` for a result of
     ///   more than one element, or an input count or shape other than traced.
     public func valueWithGradient(_ inputs: [Tensor]) throws(AutogradError) -> (value: Tensor, gradient: [Tensor]) {
-        let values = try slotValues(inputs)
         let resultShape = plan.slotShapes[plan.resultSlot]
         guard resultShape.elementCount == 1 else { throw .nonScalarBackward(shape: resultShape) }
-        let (value, gradients) = plan.run(values, differentiating: true, threads: threads)
-        return (Tensor(value), differentiatedInputs.map { Tensor(gradients[inputSlots[$0]] ?? .zeros(inputShapes[$0])) })
+        let table = try slotTable(inputs)
+        defer { table.free() }
+        plan.run(table, differentiating: true, threads: threads)
+        let gradients = differentiatedInputs.map { Tensor(table.gradients[inputSlots[$0]] ?? .zeros(inputShapes[$0])) }
+        return (Tensor(table.values[plan.resultSlot]!), gradients)
     }
 
     /// The fused regions of the plan, each as its ops and element count:
     /// `["Sub, Pow, Sum over 1000 elements"]`.
     public var fusedRegions: [String] { plan.regionDescriptions }
 
-    /// The inputs' values, one per slot, after checking count and shapes.
-    private func slotValues(_ inputs: [Tensor]) throws(AutogradError) -> [TensorValue<Double>] {
+    /// A table for one run holding the inputs' values, after checking their
+    /// count and shapes.
+    private func slotTable(_ inputs: [Tensor]) throws(AutogradError) -> SlotTable {
         guard inputs.count == inputShapes.count else { throw .inputCountMismatch(expected: inputShapes.count, got: inputs.count) }
-        var values = [TensorValue<Double>?](repeating: nil, count: plan.inputCount)
-        for (index, input) in inputs.enumerated() {
-            guard input.shape == inputShapes[index] else {
-                throw .inputShapeMismatch(index: index, expected: inputShapes[index], got: input.shape)
-            }
-            values[inputSlots[index]] = values[inputSlots[index]] ?? input.value
+        for (index, input) in inputs.enumerated() where input.shape != inputShapes[index] {
+            throw .inputShapeMismatch(index: index, expected: inputShapes[index], got: input.shape)
         }
-        return values.map { $0! }
+        let table = SlotTable(count: plan.slotShapes.count)
+        for (index, input) in inputs.enumerated() where table.values[inputSlots[index]] == nil {
+            table.values[inputSlots[index]] = input.value
+        }
+        return table
     }
 
     /// The machine's online processor count, the default number of threads.

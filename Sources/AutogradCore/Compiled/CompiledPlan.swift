@@ -89,16 +89,12 @@ struct CompiledPlan: Sendable {
         self.needsGradient = needsGradient
     }
 
-    /// Runs the plan on the inputs' values (one per input slot): the result,
-    /// and when `differentiating`, the gradient of every input slot that
-    /// needs one (`nil` where the result does not depend on it).
-    func run(
-        _ inputs: [TensorValue<Double>], differentiating: Bool, threads: Int
-    ) -> (value: TensorValue<Double>, gradients: [TensorValue<Double>?]) {
-        var values = [TensorValue<Double>?](repeating: nil, count: slotShapes.count)
-        for (slot, value) in inputs.enumerated() { values[slot] = value }
-        for (slot, value) in constants { values[slot] = value }
-        var gradients = [TensorValue<Double>?](repeating: nil, count: slotShapes.count)
+    /// Runs the plan on `table`, whose input slots hold the inputs' values:
+    /// leaves the result in its slot and, when `differentiating`, the
+    /// gradient of every input slot that needs one in `table.gradients`
+    /// (`nil` where the result does not depend on it).
+    func run(_ table: SlotTable, differentiating: Bool, threads: Int) {
+        for (slot, value) in constants { table.values[slot] = value }
         // A final sum whose gradient is known before its value (1) runs
         // forward and back in one pass over its inputs.
         var forwardSteps = steps[...]
@@ -110,62 +106,39 @@ struct CompiledPlan: Sendable {
         for step in forwardSteps {
             switch step {
             case .node(let step):
-                values[step.slot] = step.node.dualKernels.real(step.node, values[step.inputs[0]]!, step.inputs.count > 1 ? values[step.inputs[1]]! : nil)
+                table.values[step.slot] = step.node.dualKernels.real(
+                    step.node, table.values[step.inputs[0]]!, step.inputs.count > 1 ? table.values[step.inputs[1]]! : nil)
             case .region(let region):
-                values[region.outputSlot] = region.run(
-                    inputs: region.externals.map { values[$0]! }, pass: .init(computesValue: true, computesGradient: false),
-                    gradient: nil, threads: threads
-                ).value
+                region.run(table, pass: .init(computesValue: true, computesGradient: false), exitGradient: nil, threads: threads)
             }
         }
-        guard differentiating else { return (values[resultSlot]!, []) }
-        var reverseSteps = forwardSteps
+        guard differentiating else { return }
         if let region = finalRegion {
-            let seed = TensorValue<Double>(scalar: 1)
-            let (value, contributions) = region.run(
-                inputs: region.externals.map { values[$0]! }, pass: .init(computesValue: true, computesGradient: true),
-                gradient: request(for: region, exitGradient: seed, gradients: gradients), threads: threads)
-            values[region.outputSlot] = value
-            for (index, slot) in region.externals.enumerated() where contributions[index] != nil {
-                gradients[slot] = contributions[index]
-            }
+            region.run(table, pass: .init(computesValue: true, computesGradient: true), exitGradient: Self.one, threads: threads)
         } else {
-            let shape = slotShapes[resultSlot]
-            gradients[resultSlot] = TensorValue(repeating: 1, shape: shape)
+            table.gradients[resultSlot] = TensorValue(repeating: 1, shape: slotShapes[resultSlot])
         }
-        for step in reverseSteps.reversed() {
+        for step in forwardSteps.reversed() {
             switch step {
             case .node(let step):
-                guard needsGradient[step.slot], let gradient = gradients[step.slot] else { continue }
-                gradients[step.slot] = nil
-                let x = values[step.inputs[0]]!
-                let y = step.inputs.count > 1 ? values[step.inputs[1]]! : nil
+                guard needsGradient[step.slot], let gradient = table.gradients[step.slot] else { continue }
+                table.gradients[step.slot] = nil
+                let x = table.values[step.inputs[0]]!
+                let y = step.inputs.count > 1 ? table.values[step.inputs[1]]! : nil
                 for (position, input) in step.inputs.enumerated() where needsGradient[input] {
-                    let contribution = step.node.dualKernels.reverse(step.node, x, y, values[step.slot]!, gradient, position)
-                    gradients[input] = gradients[input].map { $0.adding(contribution) } ?? contribution
+                    let contribution = step.node.dualKernels.reverse(step.node, x, y, table.values[step.slot]!, gradient, position)
+                    table.gradients[input] = table.gradients[input].map { $0.adding(contribution) } ?? contribution
                 }
             case .region(let region):
-                guard needsGradient[region.outputSlot], let gradient = gradients[region.outputSlot] else { continue }
-                gradients[region.outputSlot] = nil
-                let contributions = region.run(
-                    inputs: region.externals.map { values[$0]! }, pass: .init(computesValue: false, computesGradient: true),
-                    gradient: request(for: region, exitGradient: gradient, gradients: gradients), threads: threads
-                ).gradients
-                for (index, slot) in region.externals.enumerated() where contributions[index] != nil {
-                    gradients[slot] = contributions[index]
-                }
+                guard needsGradient[region.outputSlot], let gradient = table.gradients[region.outputSlot] else { continue }
+                table.gradients[region.outputSlot] = nil
+                region.run(table, pass: .init(computesValue: false, computesGradient: true), exitGradient: gradient, threads: threads)
             }
         }
-        return (values[resultSlot]!, Array(gradients[0..<inputCount]))
     }
 
-    /// What a region's reverse pass needs from the plan: the exit's gradient,
-    /// and what its inputs have received so far.
-    private func request(
-        for region: FusedRegion, exitGradient: TensorValue<Double>, gradients: [TensorValue<Double>?]
-    ) -> FusedRegion.GradientRequest {
-        FusedRegion.GradientRequest(exitGradient: exitGradient, existing: region.externals.map { gradients[$0] })
-    }
+    /// The gradient of a one-element result with respect to itself.
+    private static let one = TensorValue<Double>(scalar: 1)
 
     /// The fused regions, each as its ops' names and element count.
     var regionDescriptions: [String] {
@@ -173,6 +146,29 @@ struct CompiledPlan: Sendable {
             guard case .region(let region) = step else { return nil }
             return region.operationNames.joined(separator: ", ") + " over \(region.elementCount) elements"
         }
+    }
+}
+
+/// The values and gradients of a plan's slots during one run, in memory the
+/// run owns (not arrays, whose allocation looks up generic metadata at run
+/// time: a large part of a small call's cost).
+struct SlotTable {
+    let values: UnsafeMutablePointer<TensorValue<Double>?>
+    let gradients: UnsafeMutablePointer<TensorValue<Double>?>
+    let count: Int
+
+    /// A table of `count` empty slots; ``free()`` releases it.
+    init(count: Int) {
+        self.count = count
+        values = .allocate(capacity: 2 * count)
+        values.initialize(repeating: nil, count: 2 * count)
+        gradients = values + count
+    }
+
+    /// Releases the values and the memory.
+    func free() {
+        values.deinitialize(count: 2 * count)
+        values.deallocate()
     }
 }
 
@@ -305,7 +301,9 @@ struct RegionFormation {
                 externals.append(slot)
                 return .external(externals.count - 1)
             }
-            return FusedRegion.Member(kernel: kernel(of: member)!, operands: operands, slot: nodeBase + member)
+            return FusedRegion.Member(
+                kernel: kernel(of: member)!, first: operands[0], second: operands.count > 1 ? operands[1] : nil,
+                slot: nodeBase + member)
         }
         let exit: FusedRegion.Exit = draft.sumOf.map { .sum(member: localIndex[$0]!, isMean: draft.isMean) } ?? .tensor
         let names = draft.members.map { nodes[$0].operation.name } + (draft.sumOf == nil ? [] : [nodes[draft.root].operation.name])

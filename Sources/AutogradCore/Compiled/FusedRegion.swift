@@ -17,10 +17,15 @@ final class FusedRegion: Sendable {
             case binary(any FusibleBinaryOperation)
         }
         let kernel: Kernel
-        /// Where each operand comes from.
-        let operands: [Operand]
+        /// Where the first operand comes from.
+        let first: Operand
+        /// Where the second operand of a binary op comes from.
+        let second: Operand?
         /// The plan's slot for this op's output.
         let slot: Int
+
+        /// The operands in order (one or two).
+        var operands: [Operand] { second.map { [first, $0] } ?? [first] }
     }
 
     /// An operand: an input of the region (a slot of the plan, read from
@@ -62,7 +67,7 @@ final class FusedRegion: Sendable {
     /// For each member and operand, whether its contribution is the first
     /// that the operand receives in the region's reverse pass (the same in
     /// every piece): the first is written, later ones added.
-    let isFirstContribution: [[Bool]]
+    let isFirstContribution: [(first: Bool, second: Bool)]
     /// Whether the member that the sum reads also feeds other members (its
     /// gradient then starts as the seed and has their contributions added).
     let sumInputFeedsMembers: Bool
@@ -92,7 +97,7 @@ final class FusedRegion: Sendable {
                 isFirst[index][position] = reached.insert(operand).inserted
             }
         }
-        isFirstContribution = isFirst
+        isFirstContribution = isFirst.map { ($0[0], $0.count > 1 && $0[1]) }
         if case .sum(let member, _) = exit {
             sumInputFeedsMembers = members.contains { $0.operands.contains(.member(member)) }
         } else {
@@ -111,59 +116,59 @@ extension FusedRegion {
         var computesGradient: Bool
     }
 
-    /// The gradients a region's reverse pass starts from and adds to.
-    struct GradientRequest {
-        /// The gradient of the sum (one element) or of the tensor exit.
-        let exitGradient: TensorValue<Double>
-        /// For each external input, the gradient it has already received
-        /// from ops recorded after the region's (added to first).
-        let existing: [TensorValue<Double>?]
-    }
-
-    /// Runs the region over `inputs` (one value per external, in order) on
-    /// `threads` threads: returns its value (when asked) and the gradient
-    /// of each wanted external, with what it already had added in.
-    func run(
-        inputs: [TensorValue<Double>], pass: Pass, gradient request: GradientRequest?, threads: Int
-    ) -> (value: TensorValue<Double>?, gradients: [TensorValue<Double>?]) {
+    /// Runs the region on the values in `table` on up to `threads` threads:
+    /// stores its value (when the pass computes it) in its output slot and,
+    /// when the pass computes gradients, starting from `exitGradient` (the
+    /// gradient of the sum, one element, or of the tensor exit), the gradient
+    /// of each external input that needs one, with what it had already
+    /// received from ops recorded after the region's added in first.
+    func run(_ table: SlotTable, pass: Pass, exitGradient: TensorValue<Double>?, threads: Int) {
         let count = elementCount
-        let tensorOutput = pass.computesValue && exit == .tensor ? TensorValue<Double>.uninitialized(inputs[0].shape) : nil
-        let gradients: [TensorValue<Double>?] = externals.indices.map { index in
-            request != nil && externalNeedsGradient[index] ? TensorValue<Double>.uninitialized(inputs[index].shape) : nil
-        }
-        let addresses = externals.indices.map { index in
-            PieceContext.ExternalAddresses(
-                input: inputs[index].unsafeBaseAddress, gradient: gradients[index]?.unsafeMutableBaseAddress,
-                existing: request?.existing[index]?.unsafeBaseAddress)
-        }
+        let externalCount = externals.count
+        let tensorOutput = pass.computesValue && exit == .tensor ? TensorValue<Double>.uninitialized(table.values[externals[0]]!.shape) : nil
         var seed = 0.0
         var exitGradientBase: UnsafePointer<Double>?
-        switch (exit, request) {
-        case (.sum(_, let isMean), let request?):
-            let g = request.exitGradient[flat: 0]
-            seed = isMean ? g / Double(count) : g
-        case (.tensor, let request?):
-            exitGradientBase = request.exitGradient.unsafeBaseAddress
-        default:
-            break
-        }
-        let blockCount = SummationOrder.blockCount(count)
-        let total = withScratch(count: Swift.max(blockCount, 1)) { partials in
-            let context = PieceContext(
-                region: self, externals: addresses, exitGradient: exitGradientBase, seed: seed,
-                tensorOutput: tensorOutput?.unsafeMutableBaseAddress, partials: partials, pass: pass)
-            BlockPartition.run(blockCount: blockCount, threads: threads) { blocks in
-                context.run(blocks: blocks)
+        if let exitGradient {
+            switch exit {
+            case .sum(_, let isMean):
+                let g = exitGradient[flat: 0]
+                seed = isMean ? g / Double(count) : g
+            case .tensor:
+                exitGradientBase = exitGradient.unsafeBaseAddress
             }
-            return SummationOrder.combine(UnsafeBufferPointer(start: partials, count: blockCount))
         }
-        withExtendedLifetime((inputs, request)) {}
-        guard pass.computesValue else { return (nil, gradients) }
-        switch exit {
-        case .sum(_, let isMean):
-            return (TensorValue(scalar: isMean ? total / Double(count) : total), gradients)
-        case .tensor:
-            return (tensorOutput, gradients)
+        withUnsafeTemporaryAllocation(of: TensorValue<Double>?.self, capacity: externalCount) { fresh in
+            withUnsafeTemporaryAllocation(of: PieceContext.ExternalAddresses.self, capacity: externalCount) { addresses in
+                for index in 0..<externalCount {
+                    let slot = externals[index]
+                    let gradient = pass.computesGradient && externalNeedsGradient[index]
+                        ? TensorValue<Double>.uninitialized(table.values[slot]!.shape) : nil
+                    (fresh.baseAddress! + index).initialize(to: gradient)
+                    (addresses.baseAddress! + index).initialize(to: PieceContext.ExternalAddresses(
+                        input: table.values[slot]!.unsafeBaseAddress, gradient: gradient?.unsafeMutableBaseAddress,
+                        existing: pass.computesGradient ? table.gradients[slot]?.unsafeBaseAddress : nil))
+                }
+                let blockCount = SummationOrder.blockCount(count)
+                let total = withScratch(count: Swift.max(blockCount, 1)) { partials in
+                    let context = PieceContext(
+                        region: self, externals: UnsafePointer(addresses.baseAddress!), exitGradient: exitGradientBase,
+                        seed: seed, tensorOutput: tensorOutput?.unsafeMutableBaseAddress, partials: partials, pass: pass)
+                    BlockPartition.run(blockCount: blockCount, threads: threads) { blocks in
+                        context.run(blocks: blocks)
+                    }
+                    return SummationOrder.combine(UnsafeBufferPointer(start: partials, count: blockCount))
+                }
+                withExtendedLifetime(exitGradient) {}
+                for index in 0..<externalCount {
+                    if let gradient = (fresh.baseAddress! + index).move() { table.gradients[externals[index]] = gradient }
+                }
+                if pass.computesValue {
+                    switch exit {
+                    case .sum(_, let isMean): table.values[outputSlot] = TensorValue(scalar: isMean ? total / Double(count) : total)
+                    case .tensor: table.values[outputSlot] = tensorOutput
+                    }
+                }
+            }
         }
     }
 }
@@ -191,7 +196,7 @@ private struct PieceContext: @unchecked Sendable {
     }
 
     let region: FusedRegion
-    let externals: [ExternalAddresses]
+    let externals: UnsafePointer<ExternalAddresses>
     let exitGradient: UnsafePointer<Double>?
     let seed: Double
     let tensorOutput: UnsafeMutablePointer<Double>?
@@ -250,15 +255,15 @@ private struct PieceContext: @unchecked Sendable {
 
     /// Every member's value on one piece, in recording order.
     private func forward(offset: Int, length: Int, values: UnsafeMutablePointer<Double>) {
-        for (index, member) in region.members.enumerated() {
+        for index in region.members.indices {
             let output = values + index * stride
-            switch member.kernel {
+            let first = address(of: region.members[index].first, offset: offset, values: values)
+            switch region.members[index].kernel {
             case .unary(let operation):
-                operation.apply(address(of: member.operands[0], offset: offset, values: values), into: output, count: length)
+                operation.apply(first, into: output, count: length)
             case .binary(let operation):
-                operation.apply(
-                    address(of: member.operands[0], offset: offset, values: values),
-                    address(of: member.operands[1], offset: offset, values: values), into: output, count: length)
+                let second = address(of: region.members[index].second!, offset: offset, values: values)
+                operation.apply(first, second, into: output, count: length)
             }
         }
     }
@@ -285,16 +290,19 @@ private struct PieceContext: @unchecked Sendable {
             }
         }
         for index in region.members.indices.reversed() where region.memberNeedsGradient[index] {
-            let member = region.members[index]
             let seed = index == exitMember ? exitSeed ?? UnsafePointer(memberGradients + index * stride)
                                            : UnsafePointer(memberGradients + index * stride)
             let output = UnsafePointer(values + index * stride)
-            for (position, operand) in member.operands.enumerated() {
+            let firstOperand = region.members[index].first, secondOperand = region.members[index].second
+            let x = address(of: firstOperand, offset: offset, values: values)
+            let y = secondOperand.map { address(of: $0, offset: offset, values: values) }
+            for position in 0..<(secondOperand == nil ? 1 : 2) {
+                let operand = position == 0 ? firstOperand : secondOperand!
                 // Where this contribution goes, and what it adds to (nothing
                 // for the first contribution to an operand without a gradient).
                 let target: UnsafeMutablePointer<Double>
                 let base: UnsafePointer<Double>?
-                let isFirst = region.isFirstContribution[index][position]
+                let isFirst = position == 0 ? region.isFirstContribution[index].first : region.isFirstContribution[index].second
                 switch operand {
                 case .member(let source):
                     guard region.memberNeedsGradient[source] else { continue }
@@ -306,16 +314,12 @@ private struct PieceContext: @unchecked Sendable {
                     base = isFirst ? externals[source].existing.map { $0 + offset } : UnsafePointer(target)
                 }
                 let destination = base == nil ? target : contribution
-                switch member.kernel {
+                switch region.members[index].kernel {
                 case .unary(let operation):
-                    operation.pullback(
-                        seed, x: address(of: operand, offset: offset, values: values), output: output,
-                        into: destination, count: length)
+                    operation.pullback(seed, x: x, output: output, into: destination, count: length)
                 case .binary(let operation):
                     operation.pullback(
-                        seed, x: address(of: member.operands[0], offset: offset, values: values),
-                        y: address(of: member.operands[1], offset: offset, values: values), output: output,
-                        wrt: position == 0 ? .left : .right, into: destination, count: length)
+                        seed, x: x, y: y!, output: output, wrt: position == 0 ? .left : .right, into: destination, count: length)
                 }
                 if let base {
                     for i in 0..<length { target[i] = base[i] + contribution[i] }
