@@ -102,6 +102,24 @@ import Testing
         }
     }
 
+    /// An input read by a region and, later in the recording, by an op the
+    /// plan runs alone: the region adds its contribution to the gradient the
+    /// input already has (here `p` through `+`, whose gradient could
+    /// otherwise be written in place), in the tape's order.
+    @Test func aRegionAddsToAGradientAnInputAlreadyHas() throws {
+        var generator = SeededGenerator(seed: 7)
+        let inputs = [Tensor.randn([3, 700], using: &generator), Tensor.randn([3, 700], using: &generator)]
+        let function: ([Tensor]) -> Tensor = { x in
+            (x[0] + x[1]).tanh().sum() + (x[0].reshape(-1) * x[0].reshape(-1)).sum(dim: 0)
+        }
+        let eager = try ReverseMode().gradient(at: inputs, of: function)
+        let compiled = try CompiledFunction(tracingAt: inputs, function)
+        #expect(compiled.fusedRegions.contains("Add, Tanh, Sum over 2100 elements"))
+        let (value, gradient) = try compiled.valueWithGradient(inputs)
+        #expect(value.item().bitPattern == function(inputs).item().bitPattern)
+        for index in inputs.indices { #expect(Self.sameBits(gradient[index], eager[index])) }
+    }
+
     /// The deeper graph of the benchmarks: `sum(tanh(x·w + b)·y)`.
     @Test func aTanhLayerMatchesTheTape() throws {
         var generator = SeededGenerator(seed: 6)

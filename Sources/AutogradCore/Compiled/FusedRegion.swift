@@ -71,6 +71,11 @@ final class FusedRegion: Sendable {
     /// Whether the member that the sum reads also feeds other members (its
     /// gradient then starts as the seed and has their contributions added).
     let sumInputFeedsMembers: Bool
+    /// For each member, the external input whose gradient it is, when the
+    /// member hands its gradient on unchanged to that input and nothing
+    /// else in the region adds to it: the member's gradient is then written
+    /// straight into the input's (unless the input already has one).
+    let forwardsGradient: [Int?]
 
     init(
         members: [Member], externals: [Int], exit: Exit, outputSlot: Int, elementCount: Int,
@@ -102,6 +107,30 @@ final class FusedRegion: Sendable {
             sumInputFeedsMembers = members.contains { $0.operands.contains(.member(member)) }
         } else {
             sumInputFeedsMembers = false
+        }
+        // How many contributions each external receives in the reverse pass.
+        var contributions = [Int](repeating: 0, count: externals.count)
+        for (index, member) in members.enumerated() where memberNeedsGradient[index] {
+            for case .external(let source) in member.operands { contributions[source] += 1 }
+        }
+        let exitMember: Int
+        switch exit {
+        case .sum(let member, _): exitMember = member
+        case .tensor: exitMember = members.count - 1
+        }
+        let memberNeedsGradient = memberNeedsGradient, externalNeedsGradient = externalNeedsGradient
+        forwardsGradient = members.indices.map { index -> Int? in
+            let member = members[index]
+            guard index != exitMember, memberNeedsGradient[index] else { return nil }
+            for (position, operand) in member.operands.enumerated() {
+                guard case .external(let source) = operand, externalNeedsGradient[source], contributions[source] == 1 else { continue }
+                let unchanged = switch member.kernel {
+                case .unary(let operation): operation.passesGradientUnchanged
+                case .binary(let operation): operation.passesGradientUnchanged(wrt: position == 0 ? .left : .right)
+                }
+                if unchanged { return source }
+            }
+            return nil
         }
     }
 }
@@ -289,9 +318,17 @@ private struct PieceContext: @unchecked Sendable {
                 exitSeed = nil
             }
         }
+        // Where each member's gradient is: its scratch piece, or the
+        // external input's gradient that it is handed to unchanged.
+        func gradient(of member: Int) -> UnsafeMutablePointer<Double> {
+            if let source = region.forwardsGradient[member], externals[source].existing == nil {
+                return externals[source].gradient! + offset
+            }
+            return memberGradients + member * stride
+        }
         for index in region.members.indices.reversed() where region.memberNeedsGradient[index] {
-            let seed = index == exitMember ? exitSeed ?? UnsafePointer(memberGradients + index * stride)
-                                           : UnsafePointer(memberGradients + index * stride)
+            let seed = index == exitMember ? exitSeed ?? UnsafePointer(gradient(of: index)) : UnsafePointer(gradient(of: index))
+            let forwardedTo = region.forwardsGradient[index].flatMap { externals[$0].existing == nil ? $0 : nil }
             let output = UnsafePointer(values + index * stride)
             let firstOperand = region.members[index].first, secondOperand = region.members[index].second
             let x = address(of: firstOperand, offset: offset, values: values)
@@ -306,9 +343,11 @@ private struct PieceContext: @unchecked Sendable {
                 switch operand {
                 case .member(let source):
                     guard region.memberNeedsGradient[source] else { continue }
-                    target = memberGradients + source * stride
+                    target = gradient(of: source)
                     base = isFirst ? nil : UnsafePointer(target)
                 case .external(let source):
+                    // Already there: the member's gradient was written in place.
+                    if source == forwardedTo { continue }
                     guard let gradient = externals[source].gradient else { continue }
                     target = gradient + offset
                     base = isFirst ? externals[source].existing.map { $0 + offset } : UnsafePointer(target)

@@ -22,6 +22,14 @@ public protocol FusibleUnaryOperation: TensorOperation {
         _ seed: UnsafePointer<Double>, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
         into result: UnsafeMutablePointer<Double>, count: Int
     )
+    /// Whether ``pullback(_:x:output:into:count:)`` copies the seed
+    /// unchanged (`x + c`): a plan may then write the op's gradient straight
+    /// where its input's goes and skip the copy. By default `false`.
+    var passesGradientUnchanged: Bool { get }
+}
+
+extension FusibleUnaryOperation {
+    public var passesGradientUnchanged: Bool { false }
 }
 
 /// An element-wise operation of two tensors of one shape that a compiled plan
@@ -53,9 +61,14 @@ public protocol FusibleBinaryOperation: BroadcastingElementwiseOperation {
         output: UnsafePointer<Double>, wrt operand: BinaryOperand,
         into result: UnsafeMutablePointer<Double>, count: Int
     )
+    /// Whether the pullback for `operand` copies the seed unchanged (both
+    /// operands of `+`, the left of `−`). By default `false`.
+    func passesGradientUnchanged(wrt operand: BinaryOperand) -> Bool
 }
 
 extension FusibleBinaryOperation {
+    public func passesGradientUnchanged(wrt operand: BinaryOperand) -> Bool { false }
+
     @inlinable
     public func apply(
         _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>, count: Int
@@ -100,6 +113,9 @@ extension ElementwiseElementaryOperation {
 
 extension AddScalar {
     /// The gradient passes through unchanged.
+    public var passesGradientUnchanged: Bool { true }
+
+    /// The gradient passes through unchanged.
     @inlinable
     public func pullback(
         _ seed: UnsafePointer<Double>, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
@@ -110,6 +126,9 @@ extension AddScalar {
 }
 
 extension SubtractScalar {
+    /// The gradient passes through unchanged.
+    public var passesGradientUnchanged: Bool { true }
+
     /// The gradient passes through unchanged.
     @inlinable
     public func pullback(
@@ -179,6 +198,9 @@ extension HyperbolicTangent {
 
 extension Add: FusibleBinaryOperation {
     /// Both operands receive the gradient unchanged.
+    public func passesGradientUnchanged(wrt operand: BinaryOperand) -> Bool { true }
+
+    /// Both operands receive the gradient unchanged.
     @inlinable
     public func pullback(
         _ seed: UnsafePointer<Double>, x: UnsafePointer<Double>, y: UnsafePointer<Double>,
@@ -190,6 +212,9 @@ extension Add: FusibleBinaryOperation {
 }
 
 extension Subtract: FusibleBinaryOperation {
+    /// `x` receives the gradient unchanged.
+    public func passesGradientUnchanged(wrt operand: BinaryOperand) -> Bool { operand == .left }
+
     /// `x` receives the gradient, `y` its negation.
     @inlinable
     public func pullback(
