@@ -41,8 +41,8 @@ import Testing
     static let interpretingDepth = ProcessInfo.processInfo.environment["AUTOGRAD_DEEP_TESTS"] == nil ? 150_000 : 1_000_000
 
     /// The strategies that interpret the recorded graph (forward mode, its
-    /// Hessian-vector product, the exact reference, the `Double` replay after
-    /// `backward()` freed the saved values) and `dot()`.
+    /// Hessian-vector product, the exact reference, the compiled plan, the
+    /// `Double` replay after `backward()` freed the saved values) and `dot()`.
     @Test func deepGraphsInEveryInterpretingStrategy() throws {
         let x = Tensor([1.0, 2], requiresGrad: true)
         let loss = Self.chain(x, depth: Self.interpretingDepth)
@@ -51,6 +51,8 @@ import Testing
         #expect(try ForwardMode().hessianVectorProduct(of: loss, withRespectTo: [x], along: [v])[0].scalars == [0, 0])
         let exact = try ExactMode().gradient(of: loss, withRespectTo: [x])
         #expect(exact.isExact && exact.tensors[0].scalars == [1, 1])
+        // One fused region of every op, built and run without recursion.
+        #expect(try CompiledReverseMode(threads: 2).gradient(of: loss, withRespectTo: [x])[0].scalars == [1, 1])
         let dot = RecordedGraph(loss).dot()
         #expect(dot.hasPrefix("digraph") && dot.contains("AddBackward"))
         try loss.backward()

@@ -40,7 +40,7 @@ struct CompiledPlan: Sendable {
             slots[ObjectIdentifier(input)] = shapes.count
             shapes.append(input.shape)
         }
-        // Duplicate inputs share a slot; keep one shape per input position.
+        // Duplicate inputs share a slot.
         let inputSlotCount = shapes.count
         var constants: [(slot: Int, value: TensorValue<Double>)] = []
         for leaf in graph.leaves where slots[ObjectIdentifier(leaf)] == nil {
