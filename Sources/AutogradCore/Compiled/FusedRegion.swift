@@ -68,6 +68,9 @@ final class FusedRegion: Sendable {
     /// that the operand receives in the region's reverse pass (the same in
     /// every piece): the first is written, later ones added.
     let isFirstContribution: [(first: Bool, second: Bool)]
+    /// The member whose gradient the exit gives: the one the sum reads, or
+    /// the last (whose values are the tensor exit).
+    let exitMember: Int
     /// Whether the member that the sum reads also feeds other members (its
     /// gradient then starts as the seed and has their contributions added).
     let sumInputFeedsMembers: Bool
@@ -89,13 +92,15 @@ final class FusedRegion: Sendable {
         self.operationNames = operationNames
         memberNeedsGradient = members.map { needsGradient[$0.slot] }
         externalNeedsGradient = externals.map { needsGradient[$0] }
+        let exitMember: Int
+        switch exit {
+        case .sum(let member, _): exitMember = member
+        case .tensor: exitMember = members.count - 1
+        }
+        self.exitMember = exitMember
         // The reverse pass's order: the exit's member first, then members
         // from the last recorded, each operand in order.
-        var reached = Set<Operand>()
-        switch exit {
-        case .sum(let member, _): reached.insert(.member(member))
-        case .tensor: reached.insert(.member(members.count - 1))
-        }
+        var reached: Set<Operand> = [.member(exitMember)]
         var isFirst = members.map { [Bool](repeating: false, count: $0.operands.count) }
         for index in members.indices.reversed() where memberNeedsGradient[index] {
             for (position, operand) in members[index].operands.enumerated() {
@@ -103,20 +108,11 @@ final class FusedRegion: Sendable {
             }
         }
         isFirstContribution = isFirst.map { ($0[0], $0.count > 1 && $0[1]) }
-        if case .sum(let member, _) = exit {
-            sumInputFeedsMembers = members.contains { $0.operands.contains(.member(member)) }
-        } else {
-            sumInputFeedsMembers = false
-        }
+        sumInputFeedsMembers = exit != .tensor && members.contains { $0.operands.contains(.member(exitMember)) }
         // How many contributions each external receives in the reverse pass.
         var contributions = [Int](repeating: 0, count: externals.count)
         for (index, member) in members.enumerated() where memberNeedsGradient[index] {
             for case .external(let source) in member.operands { contributions[source] += 1 }
-        }
-        let exitMember: Int
-        switch exit {
-        case .sum(let member, _): exitMember = member
-        case .tensor: exitMember = members.count - 1
         }
         let memberNeedsGradient = memberNeedsGradient, externalNeedsGradient = externalNeedsGradient
         forwardsGradient = members.indices.map { index -> Int? in
@@ -308,13 +304,12 @@ private struct PieceContext: @unchecked Sendable {
         // The exit's gradient comes first: the reduction or the later ops
         // were recorded after every member. It is read in place (the seed
         // piece, the exit's gradient) unless other members add to it.
-        var exitMember = region.members.count - 1
+        let exitMember = region.exitMember
         var exitSeed = exitGradient.map { $0 + offset }
-        if case .sum(let member, _) = region.exit {
-            exitMember = member
+        if region.exit != .tensor {
             exitSeed = UnsafePointer(seedPiece)
             if region.sumInputFeedsMembers {
-                (memberGradients + member * stride).update(from: seedPiece, count: length)
+                (memberGradients + exitMember * stride).update(from: seedPiece, count: length)
                 exitSeed = nil
             }
         }
