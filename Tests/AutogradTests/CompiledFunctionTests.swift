@@ -152,6 +152,25 @@ import Testing
         #expect(x.sum().item().bitPattern == (((blocks[0] + blocks[1]) + blocks[2]) + blocks[3]).bitPattern)
     }
 
+    /// Edge cases: no elements, zero-dimensional inputs, a function that
+    /// returns its input or ignores one, and a mean.
+    @Test func edgeCasesMatchTheTape() throws {
+        let cases: [(String, [Tensor], ([Tensor]) -> Tensor)] = [
+            ("empty sum", [Tensor([Double](), shape: [0]), Tensor([Double](), shape: [0])], { x in (x[0] * x[1]).sum() }),
+            ("empty mean", [Tensor([Double](), shape: [0])], { x in x[0].exp().mean() }),
+            ("scalars", [Tensor(1.5), Tensor(-2.0)], { x in (x[0] * x[1] + x[0]).tanh() }),
+            ("identity", [Tensor(3.0)], { x in x[0] }),
+            ("ignored input", [Tensor([1.0, 2]), Tensor([5.0, 6])], { x in (x[0] * x[0]).sum() }),
+            ("mean", [Tensor([1.0, 2, 4])], { x in (x[0].log() - 1).mean() }),
+        ]
+        for (name, inputs, function) in cases {
+            let eager = try ReverseMode().gradient(at: inputs, of: function)
+            let (value, gradient) = try CompiledFunction(tracingAt: inputs, threads: 2, function).valueWithGradient(inputs)
+            #expect(Self.sameBits(value, function(inputs)), "\(name)")
+            for index in inputs.indices { #expect(Self.sameBits(gradient[index], eager[index]), "\(name), input \(index)") }
+        }
+    }
+
     @Test func theCompiledStrategyIsRegisteredAndAgreesWithTheTape() throws {
         let strategy = try AutogradConfiguration.load(flags: [.backend: "compiled", .threads: "2"]).strategy()
         #expect(strategy.name == "compiled")
