@@ -56,9 +56,11 @@ public struct CompiledFunction: Sendable {
         try self.init(result: result, inputs: inputs, withRespectTo: differentiatedInputs, threads: threads)
     }
 
-    /// Compiles the recorded graph of `result`, whose inputs are `inputs`
-    /// (other leaves are constants); how ``CompiledReverseMode`` differentiates
-    /// a result a program already computed.
+    /// Compiles the recorded graph of `result`, a result a program already
+    /// computed, whose inputs are `inputs` (other leaves are constants), for
+    /// calls on new values of the inputs. (``CompiledReverseMode`` compiles a
+    /// graph the same way, but runs it once, on the recorded values, so it
+    /// also accepts a `where`.)
     ///
     /// ```swift
     /// let loss = (predicted - real).pow(2).sum()
