@@ -107,7 +107,6 @@ extension ElementwiseElementaryOperation {
     }
 }
 
-
 // The built-in ops whose tensor rules are not the defaults' formulas give the
 // same formulas on blocks.
 

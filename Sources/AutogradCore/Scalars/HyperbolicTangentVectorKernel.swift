@@ -52,37 +52,28 @@ extension VectorKernels {
     /// `tanh` of every element through the linked kernel, or nil without one.
     @usableFromInline
     static func hyperbolicTangent(of x: TensorValue<Double>) -> TensorValue<Double>? {
-        guard let kernel = hyperbolicTangent else { return nil }
-        func run<Kernel: HyperbolicTangentVectorKernel>(_: Kernel.Type) -> TensorValue<Double> {
-            x.withUnsafeBufferPointer { input in
-                TensorValue(shape: x.shape) { output in
-                    Kernel.hyperbolicTangent(rebound(input), into: rebound(output))
-                }
-            }
+        guard hyperbolicTangent != nil else { return nil }
+        return x.withUnsafeBufferPointer { input in
+            TensorValue(shape: x.shape) { output in _ = hyperbolicTangent(input, into: output) }
         }
-        return run(kernel)
     }
 
     /// `seed · tanh′(x)` element by element through the linked kernel, or nil
     /// without one; `seed` has `x`'s shape.
     @usableFromInline
     static func hyperbolicTangentDerivative(of x: TensorValue<Double>, times seed: TensorValue<Double>) -> TensorValue<Double>? {
-        guard let kernel = hyperbolicTangent else { return nil }
-        func run<Kernel: HyperbolicTangentVectorKernel>(_: Kernel.Type) -> TensorValue<Double> {
-            x.withUnsafeBufferPointer { input in
-                seed.withUnsafeBufferPointer { seed in
-                    TensorValue(shape: x.shape) { output in
-                        // No elements (and so no seed's address): nothing to write.
-                        guard let seed = rebound(seed).baseAddress as UnsafePointer<Kernel>? else { return }
-                        Kernel.hyperbolicTangentDerivative(rebound(input), times: seed, into: rebound(output))
-                    }
+        guard hyperbolicTangent != nil else { return nil }
+        return x.withUnsafeBufferPointer { input in
+            seed.withUnsafeBufferPointer { seed in
+                TensorValue(shape: x.shape) { output in
+                    // No elements (and so no seed's address): nothing to write.
+                    guard let seed = seed.baseAddress else { return }
+                    _ = hyperbolicTangentDerivative(input, times: seed, into: output)
                 }
             }
         }
-        return run(kernel)
     }
 
-    /// The kernel's view of `Double` elements (its scalar type is `Double`).
     /// `tanh` of a block into `output`, through the kernel; `false` (nothing
     /// written) when no kernel is linked.
     @usableFromInline
@@ -110,6 +101,7 @@ extension VectorKernels {
         return true
     }
 
+    /// The kernel's view of `Double` elements (its scalar type is `Double`).
     private static func rebound<Kernel>(_ elements: UnsafeBufferPointer<Double>) -> UnsafeBufferPointer<Kernel> {
         UnsafeBufferPointer(start: UnsafeRawPointer(elements.baseAddress)?.assumingMemoryBound(to: Kernel.self), count: elements.count)
     }
