@@ -7,7 +7,7 @@ import RealModule
 // the partial is infinite.
 
 /// Element-wise `x + y` (`AddBackward`).
-public struct Add: BinaryOperation {
+public struct Add: ShapeOnlyBinaryReverseRule {
     /// The operation; it has no parameters.
     public init() {}
     /// NumPy broadcasting of the two shapes.
@@ -19,12 +19,12 @@ public struct Add: BinaryOperation {
         .broadcasting(x, y, op: name) { apply($0, $1) }
     }
 
+    /// Both operands receive the gradient, summed down to their shapes.
     @inlinable
     public func vjp<S: FieldScalar>(
-        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
-        gradient: TensorValue<S>, wrt operand: BinaryOperand
+        leftShape: Shape, rightShape: Shape, gradient: TensorValue<S>, wrt operand: BinaryOperand
     ) -> TensorValue<S> {
-        gradient.reduced(to: operand == .left ? x.shape : y.shape)
+        gradient.reduced(to: operand == .left ? leftShape : rightShape)
     }
 
     @inlinable
@@ -37,7 +37,7 @@ public struct Add: BinaryOperation {
 }
 
 /// Element-wise `x − y` (`SubBackward`).
-public struct Subtract: BinaryOperation {
+public struct Subtract: ShapeOnlyBinaryReverseRule {
     /// The operation; it has no parameters.
     public init() {}
     /// NumPy broadcasting of the two shapes.
@@ -49,12 +49,13 @@ public struct Subtract: BinaryOperation {
         .broadcasting(x, y, op: name) { apply($0, $1) }
     }
 
+    /// The left operand receives the gradient, the right its negation, each
+    /// summed down to its shape.
     @inlinable
     public func vjp<S: FieldScalar>(
-        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
-        gradient: TensorValue<S>, wrt operand: BinaryOperand
+        leftShape: Shape, rightShape: Shape, gradient: TensorValue<S>, wrt operand: BinaryOperand
     ) -> TensorValue<S> {
-        operand == .left ? gradient.reduced(to: x.shape) : gradient.map { -$0 }.reduced(to: y.shape)
+        operand == .left ? gradient.reduced(to: leftShape) : gradient.map { -$0 }.reduced(to: rightShape)
     }
 
     @inlinable

@@ -2,8 +2,22 @@ import RealModule
 
 // Sums and means, of all elements or along one axis.
 
+/// A reduction to one element whose reverse rule hands every input element
+/// the same gradient (``Sum``, ``Mean``): the backward pass carries that one
+/// value to the next rule instead of a tensor of copies, and the element-wise
+/// rules read it so. It must be the value that every element of `vjp`'s
+/// result has.
+///
+/// ```swift
+/// Mean().uniformGradient(inputShape: [4], gradient: 1)   // 0.25
+/// ```
+public protocol UniformReverseRule: ShapeOnlyReverseRule {
+    /// The gradient of each input element, given the output's.
+    func uniformGradient(inputShape: Shape, gradient: Double) -> Double
+}
+
 /// The sum of all elements, a zero-dimensional result (`SumBackward`).
-public struct Sum: ShapeOnlyReverseRule {
+public struct Sum: UniformReverseRule {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Sum" }
@@ -22,6 +36,9 @@ public struct Sum: ShapeOnlyReverseRule {
         TensorValue(repeating: gradient[flat: 0], shape: inputShape)
     }
 
+    /// The output's gradient, for every element.
+    public func uniformGradient(inputShape: Shape, gradient: Double) -> Double { gradient }
+
     @inlinable
     public func jvp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, tangent: TensorValue<S>) -> TensorValue<S> {
         TensorValue(scalar: tangent.sum())
@@ -29,7 +46,7 @@ public struct Sum: ShapeOnlyReverseRule {
 }
 
 /// The mean of all elements, a zero-dimensional result (`MeanBackward`).
-public struct Mean: ShapeOnlyReverseRule {
+public struct Mean: UniformReverseRule {
     /// The operation; it has no parameters.
     public init() {}
     public var name: String { "Mean" }
@@ -46,6 +63,11 @@ public struct Mean: ShapeOnlyReverseRule {
     @inlinable
     public func vjp<S: FieldScalar>(inputShape: Shape, gradient: TensorValue<S>) -> TensorValue<S> {
         TensorValue(repeating: gradient[flat: 0] / S(Double(inputShape.elementCount)), shape: inputShape)
+    }
+
+    /// The output's gradient divided by the count, for every element.
+    public func uniformGradient(inputShape: Shape, gradient: Double) -> Double {
+        gradient / Double(inputShape.elementCount)
     }
 
     @inlinable

@@ -46,3 +46,33 @@ extension ShapeOnlyReverseRule {
         vjp(inputShape: x.shape, gradient: gradient)
     }
 }
+
+/// An op of two tensors whose reverse rule reads only its operands' shapes
+/// (``Add``, ``Subtract``): the recorded graph keeps no values for it, so
+/// `(p - r).pow(2)` holds `p - r` in the square's node alone, and the
+/// backward pass may overwrite it with the gradient.
+///
+/// ```swift
+/// extension Add: ShapeOnlyBinaryReverseRule {
+///     func vjp<S: FieldScalar>(leftShape: Shape, rightShape: Shape, gradient: TensorValue<S>,
+///                              wrt operand: BinaryOperand) -> TensorValue<S> {
+///         gradient.reduced(to: operand == .left ? leftShape : rightShape)
+///     }
+/// }
+/// ```
+public protocol ShapeOnlyBinaryReverseRule: BinaryOperation {
+    /// The reverse rule for one operand, from the operands' shapes alone.
+    func vjp<S: FieldScalar>(
+        leftShape: Shape, rightShape: Shape, gradient: TensorValue<S>, wrt operand: BinaryOperand
+    ) -> TensorValue<S>
+}
+
+extension ShapeOnlyBinaryReverseRule {
+    @inlinable
+    public func vjp<S: FieldScalar>(
+        _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>,
+        gradient: TensorValue<S>, wrt operand: BinaryOperand
+    ) -> TensorValue<S> {
+        vjp(leftShape: x.shape, rightShape: y.shape, gradient: gradient, wrt: operand)
+    }
+}

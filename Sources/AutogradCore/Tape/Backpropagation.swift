@@ -21,25 +21,45 @@ struct Backpropagation {
         var order = NodeOrder(reachableFrom: rootNode)
         for entry in order.entries { try entry.node.checkLeavesUnchanged() }
         try SavedValuesClaim.claim(order.entries.count, freeing: !retainGraph) { order.entries[$0].node }
-        order.entries[0].pending = seed
+        order.entries[0].pending = .values(seed)
         for position in order.entries.indices {
             let node = order.entries[position].node
             defer { if !retainGraph { node.free() } }
-            guard let gradient = order.entries[position].pending else { continue }
-            order.entries[position].pending = nil
+            // Taken out of the entry, so that a rule may find it unshared and
+            // write into it.
+            guard var gradient = order.entries[position].pending.take() else { continue }
+            // Whether the pass needs a contribution for `input`.
+            func needs(_ input: GraphInput) -> Bool {
+                if case .leaf(let leaf) = input { wants(leaf) } else { true }
+            }
             // Hands one input its share of the node's gradient.
-            func propagate(to input: GraphInput, index: Int) {
+            func propagate(_ contribution: PendingGradient, to input: GraphInput) {
                 switch input {
                 case .node(let next):
-                    let contribution = node.backwardRule(node, gradient, index)
                     let target = order.position(of: next, hint: position + 1)!
-                    order.entries[target].pending = order.entries[target].pending.map { $0.adding(contribution) } ?? contribution
+                    order.entries[target].pending = order.entries[target].pending.map {
+                        $0.adding(contribution, shape: next.shape)
+                    } ?? contribution
                 case .leaf(let leaf):
-                    if wants(leaf) { deliver(leaf, node.backwardRule(node, gradient, index)) }
+                    deliver(leaf, contribution.materialized(leaf.shape))
                 }
             }
-            propagate(to: node.firstInput, index: 0)
-            if let second = node.secondInput { propagate(to: second, index: 1) }
+            guard needs(node.firstInput) || node.secondInput.map(needs) == true else { continue }
+            // A sum's gradient goes on as one value; an element-wise op's rule
+            // reads it so and writes where it may.
+            if let uniform = node.uniformInputGradient(gradient) {
+                propagate(uniform, to: node.firstInput)
+                continue
+            }
+            if let contribution = node.elementwisePullback(&gradient, consumingSavedValues: !retainGraph) {
+                propagate(.values(contribution), to: node.firstInput)
+                continue
+            }
+            let values = gradient.materialized(node.shape)
+            if needs(node.firstInput) { propagate(.values(node.backwardRule(node, values, 0)), to: node.firstInput) }
+            if let second = node.secondInput, needs(second) {
+                propagate(.values(node.backwardRule(node, values, 1)), to: second)
+            }
         }
         SavedValuesClaim.release(order.entries.count, freeing: !retainGraph) { order.entries[$0].node }
     }

@@ -114,6 +114,20 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     /// The output's value as recorded, until a backward pass frees it.
     var savedOutput: TensorValue<Double>? { nil }
 
+    /// For a sum or a mean (``UniformReverseRule``): the gradient of its
+    /// input, one value for every element; `nil` for any other op.
+    func uniformInputGradient(_ gradient: PendingGradient) -> PendingGradient? { nil }
+
+    /// For an element-wise op of one tensor (``FusibleUnaryOperation``): the
+    /// input's gradient by the op's block rule, which reads a uniform
+    /// gradient without writing it out and writes into a buffer that no one
+    /// else holds (the gradient's, or, when `consumingSavedValues`, a saved
+    /// value's) before it allocates. `nil` for other ops, which run their
+    /// tensor rule. The bits are the tensor rule's.
+    func elementwisePullback(_ gradient: inout PendingGradient, consumingSavedValues: Bool) -> TensorValue<Double>? {
+        nil
+    }
+
     /// Throws ``AutogradError/modifiedInPlace(node:shape:recordedVersion:version:)``
     /// when an in-place op changed a leaf this node reads since it was
     /// recorded: every pass over the graph checks before it reads a value.
@@ -132,6 +146,15 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
         switch firstInput {
         case .node(let node): node.shape
         case .leaf(let leaf): leaf.shape
+        }
+    }
+
+    /// The shape of the second input's value (binary operations).
+    @usableFromInline var secondInputShape: Shape {
+        switch secondInput {
+        case .node(let node)?: node.shape
+        case .leaf(let leaf)?: leaf.shape
+        case nil: fatalError("secondInputShape: \(name) has one input")
         }
     }
 
@@ -212,6 +235,25 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
     override var operation: any TensorOperation { concreteOperation }
 
     override var savedOutput: TensorValue<Double>? { outputValue }
+
+    override func uniformInputGradient(_ gradient: PendingGradient) -> PendingGradient? {
+        // Only a one-element output can be a whole-tensor reduction: the cast
+        // is tried on few nodes.
+        guard shape.rank == 0, case .values(let values) = gradient,
+              let rule = concreteOperation as? any UniformReverseRule else { return nil }
+        return .uniform(rule.uniformGradient(inputShape: firstInputShape, gradient: values[flat: 0]))
+    }
+
+    override func elementwisePullback(_ gradient: inout PendingGradient, consumingSavedValues: Bool) -> TensorValue<Double>? {
+        // A dense gradient gains only when it is large (a buffer saved); a
+        // uniform one saves writing the gradient out at any size.
+        if case .values(let values) = gradient, values.elementCount < ElementwisePullback.pieceSize { return nil }
+        guard secondInput == nil, firstInputShape == shape,
+              let operation = concreteOperation as? any FusibleUnaryOperation else { return nil }
+        return ElementwisePullback.run(
+            operation, gradient: &gradient, input: &firstValue, output: &outputValue,
+            shape: shape, consumingSavedValues: consumingSavedValues)
+    }
 
     override func free() {
         firstValue = nil

@@ -16,7 +16,7 @@ struct NodeOrder {
     /// A node and the gradient accumulated for its output so far.
     struct Entry {
         let node: GraphNode
-        var pending: TensorValue<Double>?
+        var pending: PendingGradient?
     }
 
     /// The nodes, the root first.

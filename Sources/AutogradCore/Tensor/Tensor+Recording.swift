@@ -87,4 +87,26 @@ extension Tensor {
         }
         return Tensor(z, gradFn: node)
     }
+
+    /// Applies an operation of two tensors whose reverse rule reads only the
+    /// operands' shapes: the graph keeps no values for it.
+    @inlinable
+    public static func applying<Operation: ShapeOnlyBinaryReverseRule>(
+        _ operation: Operation, _ left: Tensor, _ right: Tensor
+    ) -> Tensor {
+        let x = left.value, y = right.value
+        let z = operation.value(x, y)
+        guard isRecording(left, right) else { return Tensor(z) }
+        let node = OperationNode(
+            operation, inputs: left.asGraphInput, nil, right.asGraphInput, nil, output: z, keepingOutput: false,
+            dualKernels: Operation.replayKernels,
+            forwardRules: Operation.forwardRules
+        ) { node, gradient, input in
+            let node = OperationNode<Operation>.of(node)
+            return node.concreteOperation.vjp(
+                leftShape: node.firstInputShape, rightShape: node.secondInputShape, gradient: gradient,
+                wrt: input == 0 ? .left : .right)
+        }
+        return Tensor(z, gradFn: node)
+    }
 }

@@ -21,3 +21,12 @@ extension TensorValue where Scalar == Double {
         storage.withElements { $0 }
     }
 }
+
+extension TensorValue {
+    /// Whether no other value shares these elements, so that whoever holds
+    /// this one may overwrite them (a backward pass reusing a gradient or a
+    /// saved value that nothing else will read).
+    mutating func isUniquelyReferenced() -> Bool {
+        isKnownUniquelyReferenced(&storage)
+    }
+}

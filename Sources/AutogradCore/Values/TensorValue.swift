@@ -12,8 +12,9 @@
 public struct TensorValue<Scalar> {
     /// The dimensions, outermost first.
     public let shape: Shape
-    /// The elements, shared between values until replaced.
-    @usableFromInline let storage: TensorStorage<Scalar>
+    /// The elements, shared between values until replaced. (A `var` only so
+    /// that ``isUniquelyReferenced()`` can ask; it is never reassigned.)
+    @usableFromInline var storage: TensorStorage<Scalar>
 
     @inlinable
     init(shape: Shape, storage: TensorStorage<Scalar>) {

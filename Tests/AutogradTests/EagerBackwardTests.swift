@@ -1,0 +1,104 @@
+import Autograd
+import Testing
+
+/// The eager tape's lighter reverse pass: a sum's or mean's gradient reaches
+/// the next element-wise rule as one value, and element-wise rules write
+/// into a gradient or a saved value that no one else holds. It must give the
+/// bits of the op's tensor rules, which a replay of a freed graph runs, and
+/// never overwrite a value that anyone can still read.
+@Suite struct EagerBackwardTests {
+    static func bits(_ tensor: Tensor?) -> [UInt64] { tensor?.scalars.map(\.bitPattern) ?? [] }
+
+    /// Whether two tensors hold the same bits (a short failure message).
+    static func same(_ a: Tensor?, _ b: Tensor?) -> Bool { bits(a) == bits(b) }
+
+    static let elementwiseCount = 8
+
+    /// Element-wise ops of one tensor, each with its own reverse rule.
+    static func elementwise(_ kind: Int, _ x: Tensor) -> Tensor {
+        switch kind {
+        case 0: x.tanh()
+        case 1: x.pow(2)
+        case 2: x.sigmoid()
+        case 3: (x * 0.5).exp()
+        case 4: x / 3
+        case 5: -x + 2
+        case 6: x.sin()
+        default: x.pow(3) - 1
+        }
+    }
+
+    /// On random graphs (every built-in element-wise op, shared values,
+    /// broadcasting, reshapes, reductions along an axis), three passes agree
+    /// bit for bit: one that keeps the graph (`ReverseMode`), `backward()`,
+    /// which frees it and may overwrite saved values, and a replay of the
+    /// freed graph by the ops' tensor rules (`ReverseMode` again).
+    /// 700 columns make pieces of 512 and a partial one.
+    @Test(arguments: [3, 700])
+    func backwardGivesTheTensorRulesBits(columns: Int) throws {
+        var generator = SeededGenerator(seed: 303 + UInt64(columns))
+        for graph in 0..<(columns < 100 ? 80 : 20) {
+            let seed = generator.next()
+            let inputs = CompiledFunctionTests.inputs(&generator, shape: [2, columns]).map {
+                Tensor($0.scalars, shape: $0.shape, requiresGrad: true)
+            }
+            var builder = CompiledFunctionTests.GraphBuilder(generator: SeededGenerator(seed: seed))
+            // Two element-wise ops before a last reduction: the reduction's
+            // gradient reaches them as one value, and the inner one's output
+            // is held by the outer one's node alone, so it may be overwritten.
+            let built = builder.build(inputs, steps: 8)
+            let inner = Self.elementwise(builder.pick(Self.elementwiseCount), builder.operand())
+            let outer = Self.elementwise(builder.pick(Self.elementwiseCount), inner)
+            let result = built + (builder.pick(2) == 0 ? outer.sum() : outer.mean())
+            let kept = try ReverseMode().gradient(of: result, withRespectTo: inputs)
+            try result.backward()
+            let replayed = try ReverseMode().gradient(of: result, withRespectTo: inputs)
+            for index in inputs.indices {
+                let fromBackward = inputs[index].grad ?? Tensor.zeros(inputs[index].shape)
+                #expect(Self.same(fromBackward, replayed[index]), "graph \(graph), input \(index): backward()")
+                #expect(Self.same(kept[index], replayed[index]), "graph \(graph), input \(index): graph kept")
+            }
+        }
+    }
+
+    /// A value that a tensor still holds is not overwritten by the pass, nor
+    /// is the gradient the caller gave; calling again on a kept graph gives
+    /// the same gradient again.
+    @Test func valuesSomeoneHoldsAreNotOverwritten() throws {
+        var generator = SeededGenerator(seed: 8)
+        let p = Tensor.randn([1000], requiresGrad: true, using: &generator)
+        let r = Tensor.randn([1000], using: &generator)
+        let difference = p - r
+        let before = Self.bits(difference)
+        let loss = difference.pow(2).sum()
+        try loss.backward(retainGraph: true)
+        #expect(Self.bits(difference).elementsEqual(before))
+        let first = Self.bits(p.grad)
+        p.grad = nil
+        try loss.backward()
+        #expect(Self.bits(p.grad).elementsEqual(first))
+        #expect(Self.bits(difference).elementsEqual(before))
+
+        let y = p.tanh()
+        let seed = Tensor.randn([1000], using: &generator)
+        let seedBits = Self.bits(seed)
+        p.grad = nil
+        try y.backward(gradient: seed)
+        #expect(Self.bits(seed).elementsEqual(seedBits))
+        #expect(Self.same(p.grad, try ReverseMode().gradient(of: (p.tanh() * seed).sum(), withRespectTo: [p])[0]))
+    }
+
+    /// A mean's gradient, 1/n for every element, and a sum straight on a
+    /// leaf, whose gradient is written out.
+    @Test func reductionsHandOnOneValue() throws {
+        let x = Tensor([1.0, 2, 3, 4, 5], requiresGrad: true)
+        try x.pow(2).mean().backward()
+        #expect(x.grad?.scalars == x.scalars.map { (1.0 / 5) * ($0 + $0) })
+        x.grad = nil
+        try (x.sum() * 3).backward()
+        #expect(x.grad?.scalars == [3, 3, 3, 3, 3])
+        x.grad = nil
+        try (x.mean() + x.sum()).backward()
+        #expect(x.grad?.scalars == Array(repeating: 1.0 / 5 + 1, count: 5))
+    }
+}
