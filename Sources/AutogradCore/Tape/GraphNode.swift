@@ -238,17 +238,18 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
 
     override func uniformInputGradient(_ gradient: PendingGradient) -> PendingGradient? {
         // Only a one-element output can be a whole-tensor reduction: the cast
-        // is tried on few nodes.
-        guard shape.rank == 0, case .values(let values) = gradient,
+        // is tried on few nodes, and only where writing the gradient out
+        // would cost more than the cast.
+        guard shape.rank == 0, firstInputShape.elementCount >= ElementwisePullback.pieceSize,
+              case .values(let values) = gradient,
               let rule = concreteOperation as? any UniformReverseRule else { return nil }
         return .uniform(rule.uniformGradient(inputShape: firstInputShape, gradient: values[flat: 0]))
     }
 
     override func elementwisePullback(_ gradient: inout PendingGradient, consumingSavedValues: Bool) -> TensorValue<Double>? {
-        // A dense gradient gains only when it is large (a buffer saved); a
-        // uniform one saves writing the gradient out at any size.
-        if case .values(let values) = gradient, values.elementCount < ElementwisePullback.pieceSize { return nil }
-        guard secondInput == nil, firstInputShape == shape,
+        // Below a piece, a buffer saved costs less than the cast (a uniform
+        // gradient never reaches a small op: see uniformInputGradient).
+        guard shape.elementCount >= ElementwisePullback.pieceSize, secondInput == nil, firstInputShape == shape,
               let operation = concreteOperation as? any FusibleUnaryOperation else { return nil }
         return ElementwisePullback.run(
             operation, gradient: &gradient, input: &firstValue, output: &outputValue,
