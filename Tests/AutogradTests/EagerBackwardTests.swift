@@ -12,10 +12,11 @@ import Testing
     /// Whether two tensors hold the same bits (a short failure message).
     static func same(_ a: Tensor?, _ b: Tensor?) -> Bool { bits(a) == bits(b) }
 
-    static let elementwiseCount = 8
+    static let elementwiseCount = 11
 
-    /// Element-wise ops of one tensor, each with its own reverse rule.
-    static func elementwise(_ kind: Int, _ x: Tensor) -> Tensor {
+    /// Element-wise ops, each with its own reverse rule: of `x` alone, or
+    /// of `x` and `other` (both gradients wanted when both lead to inputs).
+    static func elementwise(_ kind: Int, _ x: Tensor, _ other: Tensor) -> Tensor {
         switch kind {
         case 0: x.tanh()
         case 1: x.pow(2)
@@ -24,7 +25,10 @@ import Testing
         case 4: x / 3
         case 5: -x + 2
         case 6: x.sin()
-        default: x.pow(3) - 1
+        case 7: x.pow(3) - 1
+        case 8: x * other
+        case 9: other / (x * x + 1)
+        default: x * x
         }
     }
 
@@ -45,10 +49,11 @@ import Testing
             var builder = CompiledFunctionTests.GraphBuilder(generator: SeededGenerator(seed: seed))
             // Two element-wise ops before a last reduction: the reduction's
             // gradient reaches them as one value, and the inner one's output
-            // is held by the outer one's node alone, so it may be overwritten.
+            // is held by the outer one's node alone, so it may be overwritten
+            // (unless the outer op reads it twice).
             let built = builder.build(inputs, steps: 8)
-            let inner = Self.elementwise(builder.pick(Self.elementwiseCount), builder.operand())
-            let outer = Self.elementwise(builder.pick(Self.elementwiseCount), inner)
+            let inner = Self.elementwise(builder.pick(Self.elementwiseCount), builder.operand(), builder.operand())
+            let outer = Self.elementwise(builder.pick(Self.elementwiseCount), inner, builder.operand())
             let result = built + (builder.pick(2) == 0 ? outer.sum() : outer.mean())
             let kept = try ReverseMode().gradient(of: result, withRespectTo: inputs)
             try result.backward()

@@ -44,20 +44,24 @@ struct Backpropagation {
                     deliver(leaf, contribution.materialized(leaf.shape))
                 }
             }
-            guard needs(node.firstInput) || node.secondInput.map(needs) == true else { continue }
-            // A sum's gradient goes on as one value; an element-wise op's rule
-            // reads it so and writes where it may.
+            let needsFirst = needs(node.firstInput), needsSecond = node.secondInput.map(needs) ?? false
+            guard needsFirst || needsSecond else { continue }
+            // A sum's gradient goes on as one value; element-wise ops' rules
+            // read it so and write where they may.
             if let uniform = node.uniformInputGradient(gradient) {
                 propagate(uniform, to: node.firstInput)
                 continue
             }
-            if let contribution = node.elementwisePullback(&gradient, consumingSavedValues: !retainGraph) {
-                propagate(.values(contribution), to: node.firstInput)
+            if let (first, second) = node.elementwisePullback(
+                &gradient, needs: (needsFirst, needsSecond), consumingSavedValues: !retainGraph
+            ) {
+                if let first { propagate(.values(first), to: node.firstInput) }
+                if let second, let input = node.secondInput { propagate(.values(second), to: input) }
                 continue
             }
             let values = gradient.materialized(node.shape)
-            if needs(node.firstInput) { propagate(.values(node.backwardRule(node, values, 0)), to: node.firstInput) }
-            if let second = node.secondInput, needs(second) {
+            if needsFirst { propagate(.values(node.backwardRule(node, values, 0)), to: node.firstInput) }
+            if let second = node.secondInput, needsSecond {
                 propagate(.values(node.backwardRule(node, values, 1)), to: second)
             }
         }

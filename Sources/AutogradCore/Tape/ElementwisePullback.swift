@@ -1,64 +1,130 @@
-/// The eager tape's reverse rule for an element-wise op of one tensor, run
-/// by the op's block rule (``FusibleUnaryOperation``) on pieces of
-/// ``pieceSize`` elements: a uniform gradient (a sum's) is read from one
-/// piece of copies, and the result is written where the pass may write,
-/// the gradient's own buffer or a saved value that the pass frees and no one
-/// else holds, before it allocates.
+/// The eager tape's reverse rule for an element-wise op (one tensor, or two
+/// of one shape), run by the op's block rule (``FusibleUnaryOperation``,
+/// ``FusibleBinaryOperation``) on pieces of ``pieceSize`` elements: a
+/// uniform gradient (a sum's) is read from one piece of copies, and each
+/// result is written where the pass may write, the gradient's own buffer or
+/// a saved value that the pass frees and no one else holds, before it
+/// allocates.
 ///
-/// Each piece is computed into scratch and then copied out, so the result
-/// may share memory with the gradient or the values the rule reads. The
-/// bits are the tensor rule's: the block rule computes the same formula,
-/// element by element.
+/// Each piece of every result is computed into scratch before any is copied
+/// out, so a result may share memory with the gradient or with the values the
+/// rules read. The bits are the tensor rules': the block rules compute the
+/// same formulas, element by element.
 enum ElementwisePullback {
     /// The elements per piece: the gradient, input, output and result pieces
     /// stay in the first-level cache.
     static let pieceSize = 512
 
-    /// The input's gradient for `operation`, whose output has `shape`, given
-    /// its output's `gradient` and the values the graph kept (a value not
-    /// kept is replaced by the other, as for the tensor rule). When
-    /// `consumingSavedValues` (the node is freed after this rule), the saved
-    /// values may be taken and overwritten.
+    /// The input's gradient for a one-tensor `operation` whose output has
+    /// `shape`, given its output's `gradient` and the values the graph kept
+    /// (a value not kept is replaced by the other, as for the tensor rule).
+    /// When `consumingSavedValues` (the node is freed after this rule), the
+    /// saved values may be overwritten.
     static func run<Operation: FusibleUnaryOperation>(
         _ operation: Operation, gradient: inout PendingGradient,
         input: inout TensorValue<Double>?, output: inout TensorValue<Double>?,
         shape: Shape, consumingSavedValues: Bool
     ) -> TensorValue<Double> {
-        var seedValues: TensorValue<Double>?
-        var uniformSeed = 0.0
-        switch gradient {
-        case .values(let values): seedValues = values
-        case .uniform(let value): uniformSeed = value
-        }
-        gradient = .uniform(0)
-        // The buffer to write into: the first that no one else holds.
-        var result: TensorValue<Double>
-        if seedValues?.isUniquelyReferenced() == true {
-            result = seedValues!
-        } else if consumingSavedValues, input?.isUniquelyReferenced() == true {
-            result = input!
-        } else if consumingSavedValues, output?.isUniquelyReferenced() == true {
-            result = output!
-        } else {
-            result = .uninitialized(shape)
+        var seed = Seed(taking: &gradient)
+        var buffers = Buffers(seed: &seed.values)
+        if consumingSavedValues {
+            buffers.offer(&input)
+            buffers.offer(&output)
         }
         let x = input ?? output!, y = output ?? input!
-        let count = shape.elementCount
-        let destination = result.unsafeMutableBaseAddress
-        withExtendedLifetime((x, y, seedValues)) {
-            withScratch(count: 2 * pieceSize) { scratch in
-                let seedPiece = scratch, resultPiece = scratch + pieceSize
-                if seedValues == nil { seedPiece.initialize(repeating: uniformSeed, count: min(pieceSize, count)) }
+        let result = buffers.take(shape)
+        run(count: shape.elementCount, seed: seed, results: [result], keeping: (x, y)) { seed, start, results, count in
+            operation.pullback(
+                seed, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start, into: results[0], count: count)
+        }
+        return result
+    }
+
+    /// The gradients of a two-tensor `operation` whose operands and output
+    /// have `shape`, for the operands in `needs` (`nil` for the others),
+    /// given its output's `gradient` and the three values the graph kept.
+    static func run<Operation: FusibleBinaryOperation>(
+        _ operation: Operation, gradient: inout PendingGradient,
+        left: inout TensorValue<Double>?, right: inout TensorValue<Double>?, output: inout TensorValue<Double>?,
+        needs: (left: Bool, right: Bool), shape: Shape, consumingSavedValues: Bool
+    ) -> (left: TensorValue<Double>?, right: TensorValue<Double>?) {
+        var seed = Seed(taking: &gradient)
+        var buffers = Buffers(seed: &seed.values)
+        if consumingSavedValues {
+            buffers.offer(&left)
+            buffers.offer(&right)
+            buffers.offer(&output)
+        }
+        let x = left!, y = right!, z = output!
+        let leftResult = needs.left ? buffers.take(shape) : nil
+        let rightResult = needs.right ? buffers.take(shape) : nil
+        let operands = [(BinaryOperand.left, leftResult), (.right, rightResult)].compactMap { operand, result in
+            result.map { (operand, $0) }
+        }
+        run(count: shape.elementCount, seed: seed, results: operands.map(\.1), keeping: (x, y, z)) { seed, start, results, count in
+            for (index, (operand, _)) in operands.enumerated() {
+                operation.pullback(
+                    seed, x: x.unsafeBaseAddress + start, y: y.unsafeBaseAddress + start,
+                    output: z.unsafeBaseAddress + start, wrt: operand, into: results[index], count: count)
+            }
+        }
+        return (leftResult, rightResult)
+    }
+
+    /// The output's gradient, taken out of the pending one: its values, or
+    /// the one value of every element.
+    private struct Seed {
+        var values: TensorValue<Double>?
+        var uniform = 0.0
+
+        init(taking gradient: inout PendingGradient) {
+            switch gradient {
+            case .values(let values): self.values = values
+            case .uniform(let value): uniform = value
+            }
+            gradient = .uniform(0)
+        }
+    }
+
+    /// Buffers the results may be written into, in the order offered: each
+    /// one that no one else holds, then new ones.
+    private struct Buffers {
+        var free: [TensorValue<Double>] = []
+
+        init(seed: inout TensorValue<Double>?) { offer(&seed) }
+
+        mutating func offer(_ value: inout TensorValue<Double>?) {
+            if value?.isUniquelyReferenced() == true { free.append(value!) }
+        }
+
+        mutating func take(_ shape: Shape) -> TensorValue<Double> {
+            free.isEmpty ? .uninitialized(shape) : free.removeFirst()
+        }
+    }
+
+    /// Runs `rules` on each piece of `count` elements: it gets the seed's
+    /// piece, the piece's start, and scratch for each result's piece, which
+    /// is then copied into `results` (values that `keeping` keeps alive are
+    /// read through their addresses).
+    private static func run(
+        count: Int, seed: Seed, results: [TensorValue<Double>], keeping values: Any,
+        _ rules: (UnsafePointer<Double>, Int, [UnsafeMutablePointer<Double>], Int) -> Void
+    ) {
+        let destinations = results.map(\.unsafeMutableBaseAddress)
+        withExtendedLifetime((values, seed, results)) {
+            withScratch(count: (1 + results.count) * pieceSize) { scratch in
+                let uniformPiece = scratch
+                let resultPieces = results.indices.map { scratch + (1 + $0) * pieceSize }
+                if seed.values == nil { uniformPiece.initialize(repeating: seed.uniform, count: min(pieceSize, count)) }
                 for start in stride(from: 0, to: count, by: pieceSize) {
                     let length = min(pieceSize, count - start)
-                    let seed = seedValues.map { $0.unsafeBaseAddress + start } ?? UnsafePointer(seedPiece)
-                    operation.pullback(
-                        seed, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start,
-                        into: resultPiece, count: length)
-                    (destination + start).update(from: resultPiece, count: length)
+                    let seedPiece = seed.values.map { $0.unsafeBaseAddress + start } ?? UnsafePointer(uniformPiece)
+                    rules(seedPiece, start, resultPieces, length)
+                    for (destination, piece) in zip(destinations, resultPieces) {
+                        (destination + start).update(from: piece, count: length)
+                    }
                 }
             }
         }
-        return result
     }
 }

@@ -118,13 +118,17 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     /// input, one value for every element; `nil` for any other op.
     func uniformInputGradient(_ gradient: PendingGradient) -> PendingGradient? { nil }
 
-    /// For an element-wise op of one tensor (``FusibleUnaryOperation``): the
-    /// input's gradient by the op's block rule, which reads a uniform
-    /// gradient without writing it out and writes into a buffer that no one
-    /// else holds (the gradient's, or, when `consumingSavedValues`, a saved
-    /// value's) before it allocates. `nil` for other ops, which run their
-    /// tensor rule. The bits are the tensor rule's.
-    func elementwisePullback(_ gradient: inout PendingGradient, consumingSavedValues: Bool) -> TensorValue<Double>? {
+    /// For an element-wise op (``FusibleUnaryOperation``, or
+    /// ``FusibleBinaryOperation`` on operands of the output's shape): the
+    /// gradients of the inputs in `needs` by the op's block rule, which reads
+    /// a uniform gradient without writing it out and writes into a buffer
+    /// that no one else holds (the gradient's, or, when
+    /// `consumingSavedValues`, a saved value's) before it allocates. `nil`
+    /// for other ops, which run their tensor rule. The bits are the tensor
+    /// rule's.
+    func elementwisePullback(
+        _ gradient: inout PendingGradient, needs: (first: Bool, second: Bool), consumingSavedValues: Bool
+    ) -> (first: TensorValue<Double>?, second: TensorValue<Double>?)? {
         nil
     }
 
@@ -246,14 +250,27 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
         return .uniform(rule.uniformGradient(inputShape: firstInputShape, gradient: values[flat: 0]))
     }
 
-    override func elementwisePullback(_ gradient: inout PendingGradient, consumingSavedValues: Bool) -> TensorValue<Double>? {
+    override func elementwisePullback(
+        _ gradient: inout PendingGradient, needs: (first: Bool, second: Bool), consumingSavedValues: Bool
+    ) -> (first: TensorValue<Double>?, second: TensorValue<Double>?)? {
         // Below a piece, a buffer saved costs less than the cast (a uniform
         // gradient never reaches a small op: see uniformInputGradient).
-        guard shape.elementCount >= ElementwisePullback.pieceSize, secondInput == nil, firstInputShape == shape,
-              let operation = concreteOperation as? any FusibleUnaryOperation else { return nil }
-        return ElementwisePullback.run(
-            operation, gradient: &gradient, input: &firstValue, output: &outputValue,
-            shape: shape, consumingSavedValues: consumingSavedValues)
+        guard shape.elementCount >= ElementwisePullback.pieceSize, firstInputShape == shape else { return nil }
+        guard secondInput != nil else {
+            guard let operation = concreteOperation as? any FusibleUnaryOperation else { return nil }
+            let result = ElementwisePullback.run(
+                operation, gradient: &gradient, input: &firstValue, output: &outputValue,
+                shape: shape, consumingSavedValues: consumingSavedValues)
+            return (result, nil)
+        }
+        // Ops that keep no values (+ and −) share or negate the gradient by
+        // their tensor rules.
+        guard secondInputShape == shape, firstValue != nil, secondValue != nil, outputValue != nil,
+              let operation = concreteOperation as? any FusibleBinaryOperation else { return nil }
+        let results = ElementwisePullback.run(
+            operation, gradient: &gradient, left: &firstValue, right: &secondValue, output: &outputValue,
+            needs: (needs.first, needs.second), shape: shape, consumingSavedValues: consumingSavedValues)
+        return (results.left, results.right)
     }
 
     override func free() {
