@@ -108,3 +108,23 @@ import Testing
         #expect(x.grad?.scalars == Array(repeating: 1.0 / 1000 + 1, count: 1000))
     }
 }
+
+/// A custom op whose tensor reverse rule is not its derivative's formula
+/// (tripling the gradient): the tape must run it, so that the gradient
+/// checks judge it, even where a built-in op would run its block rule.
+struct TriplingReverseRule: ElementwiseOperation {
+    var name: String { "TriplingReverseRule" }
+    func apply<S: FieldScalar>(_ x: S) -> S { x }
+    func derivative<S: FieldScalar>(at x: S, output: S) -> S { 1 }
+    func vjp<S: FieldScalar>(_ x: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>) -> TensorValue<S> {
+        gradient.map { 3 * $0 }
+    }
+}
+
+extension EagerBackwardTests {
+    @Test func aCustomOpRunsItsOwnReverseRule() throws {
+        let x = Tensor(Array(repeating: 0.5, count: 1000), requiresGrad: true)
+        try x.applying(TriplingReverseRule()).sum().backward()
+        #expect(x.grad?.scalars == Array(repeating: 3, count: 1000))
+    }
+}

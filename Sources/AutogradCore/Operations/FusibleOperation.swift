@@ -257,3 +257,34 @@ extension Divide: FusibleBinaryOperation {
         }
     }
 }
+
+/// A built-in op whose block rules compute its tensor rules' formulas, so
+/// that the eager tape may run either (``ElementwisePullback``). A custom op
+/// runs its tensor rule on the tape: its `vjp` may not be its block rule,
+/// and the gradient checks judge the `vjp`.
+protocol BlockRuleIsTensorRule: TensorOperation {}
+
+extension IntegerPower: BlockRuleIsTensorRule {}
+extension RealPower: BlockRuleIsTensorRule {}
+extension Absolute: BlockRuleIsTensorRule {}
+extension Relu: BlockRuleIsTensorRule {}
+extension Clamp: BlockRuleIsTensorRule {}
+extension Exp: BlockRuleIsTensorRule {}
+extension Log: BlockRuleIsTensorRule {}
+extension SquareRoot: BlockRuleIsTensorRule {}
+extension Sine: BlockRuleIsTensorRule {}
+extension Cosine: BlockRuleIsTensorRule {}
+extension HyperbolicTangent: BlockRuleIsTensorRule {}
+extension Sigmoid: BlockRuleIsTensorRule {}
+extension Log1p: BlockRuleIsTensorRule {}
+extension Expm1: BlockRuleIsTensorRule {}
+extension Softplus: BlockRuleIsTensorRule {}
+extension AddScalar: BlockRuleIsTensorRule {}
+extension SubtractScalar: BlockRuleIsTensorRule {}
+extension SubtractFromScalar: BlockRuleIsTensorRule {}
+extension MultiplyScalar: BlockRuleIsTensorRule {}
+extension DivideByScalar: BlockRuleIsTensorRule {}
+extension DivideScalarBy: BlockRuleIsTensorRule {}
+extension Negate: BlockRuleIsTensorRule {}
+extension Multiply: BlockRuleIsTensorRule {}
+extension Divide: BlockRuleIsTensorRule {}

@@ -118,7 +118,7 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     /// input, one value for every element; `nil` for any other op.
     func uniformInputGradient(_ gradient: PendingGradient) -> PendingGradient? { nil }
 
-    /// For an element-wise op (``FusibleUnaryOperation``, or
+    /// For a built-in element-wise op (``FusibleUnaryOperation``, or
     /// ``FusibleBinaryOperation`` on operands of the output's shape): the
     /// gradients of the inputs in `needs` by the op's block rule, which reads
     /// a uniform gradient without writing it out and writes into a buffer
@@ -257,7 +257,7 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
         // gradient never reaches a small op: see uniformInputGradient).
         guard shape.elementCount >= ElementwisePullback.pieceSize, firstInputShape == shape else { return nil }
         guard secondInput != nil else {
-            guard let operation = concreteOperation as? any FusibleUnaryOperation else { return nil }
+            guard let operation = concreteOperation as? any FusibleUnaryOperation & BlockRuleIsTensorRule else { return nil }
             let result = ElementwisePullback.run(
                 operation, gradient: &gradient, input: &firstValue, output: &outputValue,
                 shape: shape, consumingSavedValues: consumingSavedValues)
@@ -266,7 +266,7 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
         // Ops that keep no values (+ and −) share or negate the gradient by
         // their tensor rules.
         guard secondInputShape == shape, firstValue != nil, secondValue != nil, outputValue != nil,
-              let operation = concreteOperation as? any FusibleBinaryOperation else { return nil }
+              let operation = concreteOperation as? any FusibleBinaryOperation & BlockRuleIsTensorRule else { return nil }
         let results = ElementwisePullback.run(
             operation, gradient: &gradient, left: &firstValue, right: &secondValue, output: &outputValue,
             needs: (needs.first, needs.second), shape: shape, consumingSavedValues: consumingSavedValues)
