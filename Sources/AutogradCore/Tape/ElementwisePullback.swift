@@ -33,9 +33,11 @@ enum ElementwisePullback {
         }
         let x = input ?? output!, y = output ?? input!
         let result = buffers.take(shape)
-        run(count: shape.elementCount, seed: seed, results: [result], keeping: (x, y)) { seed, start, results, count in
-            operation.pullback(
-                seed, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start, into: results[0], count: count)
+        withExtendedLifetime((x, y)) {
+            run(count: shape.elementCount, seed: seed, results: [result]) { seed, start, results, count in
+                operation.pullback(
+                    seed, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start, into: results[0], count: count)
+            }
         }
         return result
     }
@@ -61,11 +63,13 @@ enum ElementwisePullback {
         let operands = [(BinaryOperand.left, leftResult), (.right, rightResult)].compactMap { operand, result in
             result.map { (operand, $0) }
         }
-        run(count: shape.elementCount, seed: seed, results: operands.map(\.1), keeping: (x, y, z)) { seed, start, results, count in
-            for (index, (operand, _)) in operands.enumerated() {
-                operation.pullback(
-                    seed, x: x.unsafeBaseAddress + start, y: y.unsafeBaseAddress + start,
-                    output: z.unsafeBaseAddress + start, wrt: operand, into: results[index], count: count)
+        withExtendedLifetime((x, y, z)) {
+            run(count: shape.elementCount, seed: seed, results: operands.map(\.1)) { seed, start, results, count in
+                for (index, (operand, _)) in operands.enumerated() {
+                    operation.pullback(
+                        seed, x: x.unsafeBaseAddress + start, y: y.unsafeBaseAddress + start,
+                        output: z.unsafeBaseAddress + start, wrt: operand, into: results[index], count: count)
+                }
             }
         }
         return (leftResult, rightResult)
@@ -104,14 +108,14 @@ enum ElementwisePullback {
 
     /// Runs `rules` on each piece of `count` elements: it gets the seed's
     /// piece, the piece's start, and scratch for each result's piece, which
-    /// is then copied into `results` (values that `keeping` keeps alive are
-    /// read through their addresses).
+    /// is then copied into `results`. (The values the rules read through
+    /// their addresses are kept alive by the caller.)
     private static func run(
-        count: Int, seed: Seed, results: [TensorValue<Double>], keeping values: Any,
+        count: Int, seed: Seed, results: [TensorValue<Double>],
         _ rules: (UnsafePointer<Double>, Int, [UnsafeMutablePointer<Double>], Int) -> Void
     ) {
         let destinations = results.map(\.unsafeMutableBaseAddress)
-        withExtendedLifetime((values, seed, results)) {
+        withExtendedLifetime((seed, results)) {
             withScratch(count: (1 + results.count) * pieceSize) { scratch in
                 let uniformPiece = scratch
                 let resultPieces = results.indices.map { scratch + (1 + $0) * pieceSize }
