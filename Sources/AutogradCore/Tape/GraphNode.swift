@@ -258,6 +258,10 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
         guard shape.elementCount >= ElementwisePullback.pieceSize, firstInputShape == shape else { return nil }
         guard secondInput != nil else {
             guard let operation = concreteOperation as? any FusibleUnaryOperation & BlockRuleIsTensorRule else { return nil }
+            // An op that hands the gradient on unchanged (x + c) shares a
+            // gradient tensor by its tensor rule, at no cost; only a uniform
+            // one needs writing out.
+            if operation.passesGradientUnchanged, case .values = gradient { return nil }
             let result = ElementwisePullback.run(
                 operation, gradient: &gradient, input: &firstValue, output: &outputValue,
                 shape: shape, consumingSavedValues: consumingSavedValues)
