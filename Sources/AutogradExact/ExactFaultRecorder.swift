@@ -29,6 +29,10 @@ final class ExactFaultRecorder: @unchecked Sendable {
     /// The first fault since the recorder was installed.
     private(set) var first: Fault?
 
+    /// Whether a comparison of a ``WordDyadic`` replay read an unknown value,
+    /// which it could not answer: the replay's result is then discarded.
+    var readUnknown = false
+
     /// Notes a fault (the first one is kept).
     func record(_ fault: Fault) {
         if first == nil { first = fault }

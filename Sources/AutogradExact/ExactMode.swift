@@ -72,6 +72,14 @@ public struct ExactMode: Differentiable {
         if graph.requiresElementaryFunctions || comparisonsRequireElementaryFunctions(graph) {
             return try enclosedGradient(graph, leaves, recorded: recorded, given: given, auditing: auditing)
         }
+        if !auditing, recorded == nil, let fast = wordDyadicGradients(graph, leaves) {
+            return ExactGradient(
+                values: .rational(fast.gradients), tensors: fast.rounded,
+                elementStatuses: fast.gradients.map { Array(repeating: .exact, count: $0.elementCount) },
+                precision: nil, branchDivergences: [], ruleFindings: fast.findings,
+                givenInputs: given, roundingBounds: nil, largestRoundingSource: nil
+            )
+        }
         // A division by zero throws, naming the op, instead of trapping.
         let (run, reference) = try ExactFaultRecorder.recording {
             let run = try ReferenceRun(graph, towards: leaves, elementary: .fieldOnly) { leaf in leaf.value.map(Rational.init(_:)) }

@@ -10,7 +10,7 @@ struct SmallDyadic: Hashable, Sendable {
     @usableFromInline let exponent: Int
 
     /// n/2ᵏ in lowest terms, or `nil` if it does not fit.
-    @inlinable
+    @inlinable @inline(__always)
     static func normalized(_ numerator: Int128, _ exponent: Int) -> SmallDyadic? {
         guard numerator != .min, exponent >= 0 else { return nil }
         if numerator == 0 { return SmallDyadic(numerator: 0, exponent: 0) }
@@ -48,7 +48,7 @@ struct SmallDyadic: Hashable, Sendable {
     }
 
     /// `a << shift` if it stays below 2¹²⁶ in magnitude.
-    @inlinable
+    @inlinable @inline(__always)
     static func shifted(_ value: Int128, by shift: Int) -> Int128? {
         if value == 0 || shift == 0 { return value }
         guard shift < 126, value.magnitude.leadingZeroBitCount > shift + 1 else { return nil }
@@ -56,7 +56,7 @@ struct SmallDyadic: Hashable, Sendable {
     }
 
     /// `a ± b`, or `nil` on overflow.
-    @inlinable
+    @inlinable @inline(__always)
     static func sum(_ a: SmallDyadic, _ b: SmallDyadic, subtract: Bool) -> SmallDyadic? {
         // Adding zero, common in the tangents of dual numbers, needs no work.
         if b.numerator == 0 { return a }
@@ -69,7 +69,7 @@ struct SmallDyadic: Hashable, Sendable {
     }
 
     /// `a · b`, or `nil` on overflow.
-    @inlinable
+    @inlinable @inline(__always)
     static func product(_ a: SmallDyadic, _ b: SmallDyadic) -> SmallDyadic? {
         // Products by 0 and ±1, common in the tangents of dual numbers, need no work.
         if a.exponent == 0 && a.numerator.magnitude <= 1 {
@@ -77,6 +77,12 @@ struct SmallDyadic: Hashable, Sendable {
         }
         if b.exponent == 0 && b.numerator.magnitude <= 1 {
             return b.numerator == 0 ? b : (b.numerator == 1 ? a : SmallDyadic(numerator: -a.numerator, exponent: a.exponent))
+        }
+        // Numerators of one word (every Double's) multiply in one instruction,
+        // and their product cannot overflow.
+        if let x = Int64(exactly: a.numerator), let y = Int64(exactly: b.numerator) {
+            let (high, low) = x.multipliedFullWidth(by: y)
+            return normalized(Int128(_low: low, _high: high), a.exponent + b.exponent)
         }
         let (result, overflow) = a.numerator.multipliedReportingOverflow(by: b.numerator)
         return overflow ? nil : normalized(result, a.exponent + b.exponent)

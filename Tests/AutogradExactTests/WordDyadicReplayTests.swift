@@ -1,0 +1,115 @@
+import AutogradCore
+@testable import AutogradExact
+import Testing
+
+/// The exact strategy's fast path: graphs of field ops replayed over dyadic
+/// rationals in machine words, falling back to GMP rationals where the words
+/// cannot tell. Its results must be the rational replay's, exactly.
+@Suite struct WordDyadicReplayTests {
+    /// A random graph of field ops over two vectors of 4: `+ − × ÷`, integer
+    /// powers, scalar ops, sums, means, a matrix product and reshapes. The
+    /// divisors are x² + 2ᵏ, whose values are rarely dyadic, so some graphs
+    /// must fall back.
+    struct FieldGraphBuilder {
+        var generator: SeededGenerator
+
+        mutating func pick(_ count: Int) -> Int { Int(generator.next() % UInt64(count)) }
+
+        mutating func expression(_ inputs: [Tensor], depth: Int) -> Tensor {
+            if depth == 0 || pick(5) == 0 { return inputs[pick(inputs.count)] }
+            let x = expression(inputs, depth: depth - 1)
+            switch pick(12) {
+            case 0: return x + expression(inputs, depth: depth - 1)
+            case 1: return x - expression(inputs, depth: depth - 1)
+            case 2: return x * expression(inputs, depth: depth - 1)
+            case 3:
+                let y = expression(inputs, depth: depth - 1)
+                return x / (y * y + Double(1 << pick(3)))
+            case 4: return x.pow(2 + pick(3))
+            case 5: return x * 0.375 - 3
+            case 6: return 1.5 - (-x) / -8
+            case 7: return x.mean() + x
+            case 8: return x.sum() * x
+            case 9: return x.reshape(2, 2).transpose().reshape(4)
+            case 10: return x.reshape(2, 2).matmul(expression(inputs, depth: depth - 1).reshape(2, 2)).reshape(4)
+            default: return x.reshape(2, 2).sum(dim: 0).reshape(1, 2).matmul(Tensor([1, 0.5, -2, 4], shape: [2, 2])).reshape(2).sum() + x
+            }
+        }
+    }
+
+    /// Values of either sign whose binary exponents spread over ±`spread`:
+    /// with a wide spread, sums of them outgrow the words.
+    static func input(_ generator: inout SeededGenerator, spread: Double) -> Tensor {
+        Tensor((0..<4).map { _ in
+            let magnitude = Double.pow(2, (generator.nextUnit() * 2 - 1) * spread)
+            return generator.nextUnit() < 0.5 ? -magnitude : magnitude
+        }, shape: [4], requiresGrad: true)
+    }
+
+    /// On random graphs, with inputs near 1 and with exponents spread over
+    /// ±60 bits: the replay in words, where it answers, gives the rational
+    /// replay's gradients (`auditing: true` always replays in rationals).
+    @Test(arguments: [(0 as UInt64, 2.0), (1, 2.0), (2, 60.0), (3, 60.0)])
+    func wordsGiveTheRationalReplaysGradients(seed: UInt64, spread: Double) throws {
+        var builder = FieldGraphBuilder(generator: SeededGenerator(seed: seed))
+        var answered = 0, fellBack = 0
+        for _ in 0..<40 {
+            let inputs = [Self.input(&builder.generator, spread: spread), Self.input(&builder.generator, spread: spread)]
+            let loss = builder.expression(inputs, depth: 4).sum()
+            guard loss.requiresGrad else { continue }
+            let inWords = ExactMode().wordDyadicGradients(RecordedGraph(loss), inputs)
+            if inWords == nil { fellBack += 1 } else { answered += 1 }
+            let fast = try ExactMode().gradient(of: loss, withRespectTo: inputs)
+            let rational = try ExactMode().gradient(of: loss, withRespectTo: inputs, auditing: true)
+            guard case .rational(let expected) = rational.values, case .rational(let got) = fast.values else {
+                Issue.record("expected rationals")
+                continue
+            }
+            #expect(got.map(\.scalars) == expected.map(\.scalars))
+            #expect(fast.tensors.map(\.scalars) == rational.tensors.map(\.scalars))
+            #expect(fast.isExact && fast.ruleFindings.isEmpty && rational.ruleFindings.isEmpty)
+            if let inWords { #expect(inWords.gradients.map(\.scalars) == expected.map(\.scalars)) }
+        }
+        // Both paths are exercised: most graphs stay in words, divisions by
+        // odd numbers and wide spreads fall back.
+        #expect(answered >= 10 && fellBack >= 3, "answered \(answered), fell back \(fellBack)")
+    }
+
+    /// The lesson's loss stays in words even where the loss itself outgrows
+    /// them (the sum of 10⁴ squares): the gradient never reads it.
+    @Test func theLessonStaysInWords() throws {
+        var generator = SeededGenerator(seed: 7)
+        let real = Tensor.randn([10_000], using: &generator)
+        let predicted = Tensor.randn([10_000], requiresGrad: true, using: &generator)
+        let loss = (predicted - real).pow(2).sum()
+        let inWords = try #require(ExactMode().wordDyadicGradients(RecordedGraph(loss), [predicted]))
+        #expect(inWords.rounded[0].scalars == ((predicted - real) * 2).scalars)
+    }
+
+    /// Faults found in words are the rational replay's typed errors.
+    @Test func faultsAreTheRationalReplaysErrors() throws {
+        let x = Tensor([1, 2], requiresGrad: true)
+        #expect(throws: ExactError.divisionByZeroInOperation("DivBackward")) {
+            try ExactMode().gradient(of: (x / (x - x)).sum(), withRespectTo: [x])
+        }
+        #expect(ExactMode().wordDyadicGradients(RecordedGraph((x / (x - x)).sum()), [x]) == nil)
+        #expect(ExactMode().wordDyadicGradients(RecordedGraph((x * .infinity).sum()), [x]) == nil)
+    }
+
+    /// The scalar itself: exact where it knows, unknown where it cannot hold
+    /// the value, and comparisons of unknowns noted rather than answered.
+    @Test func wordArithmetic() throws {
+        let three = WordDyadic(3.0), quarter = WordDyadic(0.25)
+        #expect((three * quarter).rational == (try Rational("3/4")))
+        #expect((three / WordDyadic(-0.5)).rational == Rational(-6))
+        #expect((three / three).known == nil)            // 1 is dyadic, but 3 is not a power of two
+        #expect((WordDyadic.zero / three).rational == .zero)
+        let huge = WordDyadic(0x1p100) + WordDyadic(0x1p-100)   // needs 201 bits
+        #expect(huge.known == nil && (huge * .zero).rational == .zero && (huge + three).known == nil)
+        #expect(WordDyadic(0x1p-900) < WordDyadic(0x1p70) && !(WordDyadic(-0x1p70) > WordDyadic(0x1p-900)))
+        #expect(WordDyadic(-0x1p-900) > WordDyadic(-0x1p70) && WordDyadic(1.5) > WordDyadic(1.25))
+        let recorder = ExactFaultRecorder()
+        ExactFaultRecorder.$current.withValue(recorder) { _ = huge < three }
+        #expect(recorder.readUnknown)
+    }
+}
