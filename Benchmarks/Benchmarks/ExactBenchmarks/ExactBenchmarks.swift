@@ -1,5 +1,6 @@
 // The exact strategy: ExactMode's gradient of the lesson's loss (a replay of
-// the recorded graph over GMP rationals, then its reverse pass) at 24, 10^3
+// the recorded graph over dyadic rationals in machine words, over GMP
+// rationals where they do not fit, then its reverse pass) at 24, 10^3
 // and 10^5 elements, and of a loss with elementary functions (MPFI intervals,
 // Ziv's strategy: see ElementaryExactBenchmarks.swift). Divide the time by n
 // for the cost per element.
@@ -15,7 +16,7 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 /// The lesson's loss `((predicted - real).pow(2)).sum()`: field ops only, so
-/// exact in rationals.
+/// exact in dyadic rationals.
 func lessonBenchmarks() {
     let sizes: [(String, Shape, BenchmarkScalingFactor, Int)] = [
         ("24", [3, 8], .kilo, 1_000), ("10^3", [1000], .one, 1_000), ("10^5", [100_000], .one, 20),
