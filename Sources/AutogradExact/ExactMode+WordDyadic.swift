@@ -20,12 +20,30 @@ extension ExactMode {
     /// both scalars), so a known result is that replay's.
     func wordDyadicGradients(_ graph: RecordedGraph, _ leaves: [Tensor]) -> WordDyadicResult? {
         let recorder = ExactFaultRecorder()
-        let replayed = try? ExactFaultRecorder.$current.withValue(recorder) {
-            let run = try ReferenceRun(graph, towards: leaves, elementary: .fieldOnly) { $0.value.map(WordDyadic.init(_:)) }
-            var pass = ReferencePass(run, elementary: .fieldOnly, auditing: false)
-            return try pass.gradient(withRespectTo: leaves)
+        let result = ExactFaultRecorder.$current.withValue(recorder) {
+            if let replay = ElementwiseSumReplay(graph) { return elementwiseSumGradients(replay, leaves) }
+            return try? graphGradients(graph, leaves)
         }
-        guard let replayed, !recorder.readUnknown, recorder.first == nil else { return nil }
+        guard !recorder.readUnknown, recorder.first == nil else { return nil }
+        return result
+    }
+
+    /// By ``ElementwiseSumReplay``, element by element.
+    private func elementwiseSumGradients(_ replay: ElementwiseSumReplay, _ leaves: [Tensor]) -> WordDyadicResult? {
+        var result = WordDyadicResult(gradients: [], rounded: [], findings: [])
+        for leaf in leaves {
+            guard let exact = replay.gradient(towards: leaf) else { return nil }
+            result.gradients.append(TensorValue(shape: leaf.shape, scalars: exact))
+            result.rounded.append(Tensor(exact.map(\.doubleValue), shape: leaf.shape))
+        }
+        return result
+    }
+
+    /// By ``ReferenceRun`` and ``ReferencePass`` over tensors of word dyadics.
+    private func graphGradients(_ graph: RecordedGraph, _ leaves: [Tensor]) throws -> WordDyadicResult? {
+        let run = try ReferenceRun(graph, towards: leaves, elementary: .fieldOnly) { $0.value.map(WordDyadic.init(_:)) }
+        var pass = ReferencePass(run, elementary: .fieldOnly, auditing: false)
+        let replayed = try pass.gradient(withRespectTo: leaves)
         var result = WordDyadicResult(gradients: [], rounded: [], findings: replayed.findings)
         for gradient in replayed.gradients {
             guard let (exact, rounded) = Self.rationalsAndDoubles(gradient) else { return nil }

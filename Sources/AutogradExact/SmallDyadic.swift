@@ -36,7 +36,8 @@ struct SmallDyadic: Hashable, Sendable {
         if value == 0 { self.init(numerator: 0, exponent: 0); return }
         let bits = value.significandBitPattern | (value.isNormal ? 1 << 52 : 0)
         let significand = Int128(_low: bits, _high: 0)
-        let power = value.isNormal ? Int(value.exponent) - 52 : -1074
+        // The biased exponent field, read directly (`exponent` is an opaque call).
+        let power = value.isNormal ? Int(value.exponentBitPattern) - 1075 : -1074
         let signed = value < 0 ? -significand : significand
         if power >= 0 {
             guard power <= 73 else { return nil }

@@ -75,6 +75,64 @@ import Testing
         #expect(answered >= 10 && fellBack >= 3, "answered \(answered), fell back \(fellBack)")
     }
 
+    /// A random element-wise graph of `x`, `y` and a constant `c`, summed or
+    /// averaged: the replay goes element by element (``ElementwiseSumReplay``),
+    /// and gives the rational replay's gradients, for a mean over a power of
+    /// two (1/n in words) and over 6 elements (1/6 in GMP).
+    @Test(arguments: [(10 as UInt64, 8), (11, 6), (12, 8), (13, 6)])
+    func elementwiseLossesGiveTheRationalReplaysGradients(seed: UInt64, count: Int) throws {
+        var generator = SeededGenerator(seed: seed)
+        func leaf(_ requiresGrad: Bool) -> Tensor {
+            // Few significant bits, so that most graphs stay in words.
+            Tensor((0..<count).map { _ in Double(Int(generator.next() % 64) - 32) / 8 }, shape: [count], requiresGrad: requiresGrad)
+        }
+        func expression(_ inputs: [Tensor], depth: Int) -> Tensor {
+            if depth == 0 || generator.next() % 5 == 0 { return inputs[Int(generator.next() % 3)] }
+            let x = expression(inputs, depth: depth - 1)
+            switch generator.next() % 8 {
+            case 0: return x + expression(inputs, depth: depth - 1)
+            case 1: return x - expression(inputs, depth: depth - 1)
+            case 2: return x * expression(inputs, depth: depth - 1)
+            case 3: let y = expression(inputs, depth: depth - 1); return x / (y * y + 1)
+            case 4: return x.pow(2 + Int(generator.next() % 3))
+            case 5: return 0.5 - x * 3
+            case 6: return -x / 4
+            default: return 1 / (x * x + 2)
+            }
+        }
+        var stayedInWords = 0
+        for trial in 0..<30 {
+            let (x, y, c) = (leaf(true), leaf(true), leaf(false))
+            let body = expression([x, y, c], depth: 4)
+            let loss = trial % 2 == 0 ? body.sum() : body.mean()
+            guard loss.requiresGrad, RecordedGraph(loss).nodes.count > 1 else { continue }
+            #expect(ElementwiseSumReplay(RecordedGraph(loss)) != nil)
+            if ExactMode().wordDyadicGradients(RecordedGraph(loss), [x, y]) != nil { stayedInWords += 1 }
+            for wanted in [[x, y], [y]] {
+                let fast = try ExactMode().gradient(of: loss, withRespectTo: wanted)
+                let rational = try ExactMode().gradient(of: loss, withRespectTo: wanted, auditing: true)
+                guard case .rational(let expected) = rational.values, case .rational(let got) = fast.values else {
+                    Issue.record("expected rationals")
+                    continue
+                }
+                #expect(got.map(\.scalars) == expected.map(\.scalars))
+                #expect(fast.tensors.map(\.scalars) == rational.tensors.map(\.scalars))
+            }
+        }
+        #expect(stayedInWords >= 5, "\(stayedInWords) graphs stayed in words")
+    }
+
+    /// Graphs that are not an element-wise function summed go through the
+    /// tensors of the general replay.
+    @Test func otherGraphsAreNotReplayedElementByElement() {
+        let x = Tensor([1, 2, 3, 4], requiresGrad: true)
+        #expect(ElementwiseSumReplay(RecordedGraph((x * Tensor(2.0)).sum())) == nil)          // broadcasts
+        #expect(ElementwiseSumReplay(RecordedGraph((x.sum() * x).sum())) == nil)              // a sum inside
+        #expect(ElementwiseSumReplay(RecordedGraph(x.reshape(2, 2).sum(dim: 0).sum())) == nil)
+        #expect(ElementwiseSumReplay(RecordedGraph((x.relu() * x).sum())) == nil)             // branches
+        #expect(ElementwiseSumReplay(RecordedGraph((x * x).sum())) != nil)
+    }
+
     /// The lesson's loss stays in words even where the loss itself outgrows
     /// them (the sum of 10⁴ squares): the gradient never reads it.
     @Test func theLessonStaysInWords() throws {
