@@ -81,7 +81,7 @@ public struct GradientCheckResult: Codable, Sendable {
 ///
 /// Each element passes when its error is within its first-order bound on
 /// rounding errors, computed from the function's own condition (see
-/// ``ExactMode/gradient(of:withRespectTo:auditing:)``): a correct gradient of a
+/// `ExactMode.gradient(of:withRespectTo:auditing:)`): a correct gradient of a
 /// long computation passes, a wrong rule fails by orders of magnitude. The
 /// built-in ops' cases also keep a tight ULP bound, the measure of the ops'
 /// own accuracy.

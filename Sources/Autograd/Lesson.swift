@@ -183,7 +183,7 @@ public enum Lesson {
             out.append("\(hv)")
         }
 
-        try step("The exact reference: the same loss replayed over GMP rationals", """
+        try step("The exact reference: the same loss replayed in exact rationals", """
             let exact = try ExactMode().gradient(of: loss, withRespectTo: [predicted])
             print(exact.exactness)
             print("reverse", auto[0, 0].item(), "forward", forward[0, 0].item(), "exact", exact.tensors[0][0, 0].item())

@@ -5,7 +5,7 @@ import AutogradCore
 /// It replays the recorded graph over GMP rationals (a graph of field ops,
 /// exactly) or over MPFI intervals (a graph with `exp`, `log`, `sin`...,
 /// rigorously), and derives every derivative from the ops' *value* formulas,
-/// never from the reverse or forward rules it judges (see ``ReferencePass``
+/// never from the reverse or forward rules it judges (see `ReferencePass`
 /// in the source: element-wise ops by dual numbers, other ops by their reverse
 /// rule proven with the dot-product test).
 ///

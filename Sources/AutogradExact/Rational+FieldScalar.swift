@@ -7,7 +7,7 @@ extension Rational: FieldScalar {
     public typealias Magnitude = Rational
 
     /// The exact value of a graph's `Double` constant. Traps on NaN and
-    /// infinities (``init(exactly:)`` throws instead); inside the exact
+    /// infinities (``init(exactly:)-(Double)`` throws instead); inside the exact
     /// strategy's replay, which then throws ``ExactError/notFiniteConstant(_:operation:)``,
     /// they give 0.
     public init(_ value: Double) {

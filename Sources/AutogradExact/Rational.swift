@@ -7,7 +7,7 @@ import CMPFR
 /// Small dyadic values n/2ᵏ (every `Double`, and most sums and products of
 /// them) live in machine words; the rest in GMP's `mpq_t`, owned by one final
 /// class that copies share (no value ever mutates it). Every `Double` is a
-/// rational, so ``init(exactly:)`` converts without error; ``doubleValue``
+/// rational, so ``init(exactly:)-(Double)`` converts without error; ``doubleValue``
 /// rounds back to the nearest `Double` (GMP's own conversion truncates).
 ///
 /// ```swift

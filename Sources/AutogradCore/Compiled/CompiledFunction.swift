@@ -41,11 +41,14 @@ public struct CompiledFunction: Sendable {
     /// of the same shapes.
     ///
     /// - Parameters:
+    ///   - example: inputs to trace the function at; calls take inputs of
+    ///     their shapes.
     ///   - differentiatedInputs: the positions of the inputs to differentiate
     ///     with respect to (like JAX's `argnums`); by default every input.
     ///     A position out of range traps, naming it.
     ///   - threads: how many threads a call may use (by default the
     ///     machine's cores); the results do not depend on it.
+    ///   - function: the function of the inputs, traced once.
     /// - Throws: ``AutogradError/notCompilable(operation:reason:)`` when the
     ///   function contains an op that a plan cannot run on other values.
     public init(

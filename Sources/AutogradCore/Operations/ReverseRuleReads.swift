@@ -9,7 +9,7 @@
 /// one in its place (the input when it reads neither). For other ops both
 /// are kept, whatever the declaration. A declaration that leaves out a value
 /// the rule does read gives wrong gradients on the tape, which
-/// ``GradientCheck`` reports: the exact reference does not use the rules.
+/// `GradientCheck` reports: the exact reference does not use the rules.
 ///
 /// ```swift
 /// extension Square { static var reverseRuleReads: ReverseRuleReads { .input } }   // 2x·g reads x only

@@ -98,7 +98,7 @@ extension Tensor {
 }
 
 /// A comparison of two tensors, element by element with broadcasting, as
-/// ``Tensor/gt(_:)`` and its kin compute a condition: the relation, the two
+/// ``Tensor/gt(_:)-(Tensor)`` and its kin compute a condition: the relation, the two
 /// tensors, and their values when compared.
 ///
 /// ```swift

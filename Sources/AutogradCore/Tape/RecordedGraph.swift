@@ -148,7 +148,7 @@ extension ElementaryRules where S: ElementaryScalar {
 }
 
 /// One evaluation of a recorded graph over `S`: every node's value, and the
-/// reverse pass over them. Made by ``RecordedGraph/evaluation(leafValue:)-(_)``.
+/// reverse pass over them. Made by `RecordedGraph.evaluation(leafValue:)`.
 ///
 /// ```swift
 /// let run: GraphEvaluation<Rational> = try RecordedGraph(loss).evaluation { try $0.value.map(Rational.init(exactly:)) }
