@@ -75,7 +75,7 @@ public struct GradientCheckResult: Codable, Sendable {
 }
 
 /// The three-way cross-check: forward and reverse gradients against the exact
-/// reference (GMP rationals, or MPFI enclosures proven correctly rounded), on
+/// reference (exact rationals, or MPFI enclosures proven correctly rounded), on
 /// the lesson's loss (where both must be 0 ULP) and on every built-in op, on
 /// seeded inputs spread over each op's whole domain.
 ///

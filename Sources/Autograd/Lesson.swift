@@ -13,7 +13,7 @@ public struct LessonStep: Sendable, Codable {
 /// `requiresGrad = false`, `withNoGrad`), and the example that compares a
 /// hand-derived gradient of `sum((predicted - real)^2)` with the automatic one,
 /// then with forward mode's gradient of the same recorded loss and with the
-/// exact gradient (GMP rationals), which all three match bit for bit, and
+/// exact gradient (in exact rationals), which all three match bit for bit, and
 /// last with the strategy the configuration chooses.
 ///
 /// Each step's code is the code that runs; the lesson reseeds the default
