@@ -1,0 +1,13 @@
+import Autograd
+
+Tensor.manualSeed(0)
+let real = Tensor.rand(3, 8)
+let predicted = Tensor.rand(3, 8, requiresGrad: true)
+print(predicted.requiresGrad, real.requiresGrad)
+// Prints:
+// true false
+
+let loss = (predicted - real).pow(2).sum()
+print(loss.gradFn!)
+// Prints:
+// SumBackward

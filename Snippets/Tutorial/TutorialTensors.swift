@@ -1,0 +1,8 @@
+import Autograd
+
+Tensor.manualSeed(0)
+let real = Tensor.rand(3, 8)
+let predicted = Tensor.rand(3, 8, requiresGrad: true)
+print(predicted.requiresGrad, real.requiresGrad)
+// Prints:
+// true false

@@ -1,0 +1,1 @@
+../../../../Snippets/Tutorial/TutorialBackward.swift
