@@ -69,8 +69,9 @@ private extension Tensor {
     }
 }
 
-/// The README's strategy of a program's own: central finite differences, as
-/// other checkers use, evaluated by replaying the recorded graph.
+/// A strategy of a program's own, as in the Configuration article: central
+/// finite differences, as other checkers use, evaluated by replaying the
+/// recorded graph.
 struct CentralDifferences: Differentiable {
     var name: String { "central" }
     var step = 1e-6
@@ -98,7 +99,7 @@ struct CentralDifferences: Differentiable {
     }
 }
 
-/// The README's configuration examples, as written.
+/// The configuration examples of the README and the Configuration article.
 @Suite struct ReadmeConfigurationExampleTests {
     @Test func aProgramPicksItsBackendFromConfigurationInOneLine() throws {
         let example = Lesson.example(seed: 0)
@@ -110,7 +111,7 @@ struct CentralDifferences: Differentiable {
     }
 
     @Test func aProgramsOwnStrategyIsRegisteredChosenAndCrossChecked() throws {
-        let registry = BackendRegistry()   // the README uses BackendRegistry.standard
+        let registry = BackendRegistry()   // the article uses BackendRegistry.standard
         try registry.register("central", summary: "central finite differences") { _ in CentralDifferences() }
         let mine = try AutogradConfiguration.load(flags: [.backend: "central"], directory: "/nonexistent", environment: [:], registry: registry)
             .strategy(in: registry)
@@ -122,7 +123,9 @@ struct CentralDifferences: Differentiable {
     }
 }
 
-/// The README's worked example of a verdict, as written.
+/// The worked example of a verdict that the Validating gradients article
+/// shows (there without a matrix product, whose rounding may depend on the
+/// CPU the BLAS kernels were chosen for).
 @Suite struct ReadmeVerdictExampleTests {
     @Test func aCorrectGradientManyULPsOffPassesItsBound() throws {
         var generator = SeededGenerator(seed: 7)
