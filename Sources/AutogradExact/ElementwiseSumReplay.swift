@@ -53,8 +53,8 @@ struct ElementwiseSumReplay {
         for (index, leaf) in graph.leaves.enumerated() { positions[ObjectIdentifier(leaf)] = .leaf(index) }
         var steps: [Step] = []
         for node in graph.nodes.dropLast() {
-            guard node.inputs.allSatisfy({ $0.shape == shape }),
-                  let operands = Optional(node.inputs.compactMap { positions[$0.identifier] }), operands.count == node.inputs.count,
+            let operands = node.inputs.compactMap { positions[$0.identifier] }
+            guard operands.count == node.inputs.count, node.inputs.allSatisfy({ $0.shape == shape }),
                   let step = Self.step(node.operation, operands) else { return nil }
             positions[ObjectIdentifier(node)] = .step(steps.count)
             steps.append(step)
