@@ -7,6 +7,12 @@ extension ExactMode {
         var gradients: [TensorValue<Rational>]
         var rounded: [Tensor]
         var findings: [RuleFinding]
+
+        /// Adds one leaf's exact gradient and its rounding.
+        mutating func append(_ exact: [Rational], shape: Shape) {
+            gradients.append(TensorValue(shape: shape, scalars: exact))
+            rounded.append(Tensor(exact.map(\.doubleValue), shape: shape))
+        }
     }
 
     /// The exact gradients of a graph of field ops by a replay over
@@ -33,8 +39,7 @@ extension ExactMode {
         var result = WordDyadicResult(gradients: [], rounded: [], findings: [])
         for leaf in leaves {
             guard let exact = replay.gradient(towards: leaf) else { return nil }
-            result.gradients.append(TensorValue(shape: leaf.shape, scalars: exact))
-            result.rounded.append(Tensor(exact.map(\.doubleValue), shape: leaf.shape))
+            result.append(exact, shape: leaf.shape)
         }
         return result
     }
@@ -46,29 +51,23 @@ extension ExactMode {
         let replayed = try pass.gradient(withRespectTo: leaves)
         var result = WordDyadicResult(gradients: [], rounded: [], findings: replayed.findings)
         for gradient in replayed.gradients {
-            guard let (exact, rounded) = Self.rationalsAndDoubles(gradient) else { return nil }
-            result.gradients.append(exact)
-            result.rounded.append(Tensor(rounded))
+            guard let exact = Self.rationals(gradient) else { return nil }
+            result.append(exact, shape: gradient.shape)
         }
         return result
     }
 
-    /// Every element as a ``Rational`` and as the nearest `Double`, in one
-    /// pass; `nil` if one is unknown.
-    private static func rationalsAndDoubles(_ gradient: TensorValue<WordDyadic>) -> (TensorValue<Rational>, TensorValue<Double>)? {
-        var rationals: [Rational] = [], doubles: [Double] = []
+    /// Every element as a ``Rational``; `nil` if one is unknown.
+    private static func rationals(_ gradient: TensorValue<WordDyadic>) -> [Rational]? {
+        var rationals: [Rational] = []
         rationals.reserveCapacity(gradient.elementCount)
-        doubles.reserveCapacity(gradient.elementCount)
         let complete = gradient.withUnsafeBufferPointer { elements in
             for element in elements {
-                guard let small = element.known else { return false }
-                let rational = Rational(small: small)
+                guard let rational = element.rational else { return false }
                 rationals.append(rational)
-                doubles.append(small.doubleValue ?? rational.doubleValue)
             }
             return true
         }
-        guard complete else { return nil }
-        return (TensorValue(shape: gradient.shape, scalars: rationals), TensorValue(shape: gradient.shape, scalars: doubles))
+        return complete ? rationals : nil
     }
 }
