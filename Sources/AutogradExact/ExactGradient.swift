@@ -79,6 +79,16 @@ public struct ExactGradient: GradientCollection {
     public let roundingBounds: [[Double]]?
     /// When auditing: the op whose own roundings weigh most in the bounds.
     public let largestRoundingSource: String?
+    /// When auditing with ``ExactMode/attributesRoundingErrors``: per input,
+    /// per element, the op (as its `gradFn` names it, `"TanhBackward"`) whose
+    /// own roundings weigh most in that element's bound, `nil` where no
+    /// rounding does: the op to look at when the element is out of bounds.
+    ///
+    /// ```swift
+    /// var judge = ExactMode(); judge.attributesRoundingErrors = true
+    /// try judge.gradient(of: loss, withRespectTo: [x], auditing: true).roundingSources![0][3]   // "TanhBackward"
+    /// ```
+    public internal(set) var roundingSources: [[String?]]? = nil
 
     /// Whether the values are exact rationals (not enclosures).
     public var isExact: Bool { precision == nil }

@@ -28,6 +28,10 @@ public struct ExactMode: Differentiable {
     /// The largest integer exponent replayed: an exact power's size grows
     /// with its exponent, so larger ones are refused (``ExactError/exponentTooLarge(exponent:limit:)``).
     public var maximumExponent: Int
+    /// Whether an audit also names, element by element, the op whose
+    /// roundings weigh most in each bound (``ExactGradient/roundingSources``):
+    /// one more bound pass per distinct op, so off by default.
+    public var attributesRoundingErrors = false
 
     /// An exact strategy whose enclosures start at `precision` bits and stop
     /// at `maximumPrecision` (at least `precision`).
@@ -83,7 +87,7 @@ public struct ExactMode: Differentiable {
         // A division by zero throws, naming the op, instead of trapping.
         let (run, reference) = try ExactFaultRecorder.recording {
             let run = try ReferenceRun(graph, towards: leaves, elementary: .fieldOnly) { leaf in leaf.value.map(Rational.init(_:)) }
-            var pass = ReferencePass(run, elementary: .fieldOnly, auditing: auditing)
+            var pass = ReferencePass(run, elementary: .fieldOnly, auditing: auditing, attributing: attributesRoundingErrors)
             return (run, try pass.gradient(withRespectTo: leaves))
         }
         return ExactGradient(
@@ -93,7 +97,8 @@ public struct ExactMode: Differentiable {
             branchDivergences: divergences(recorded, run) { try? RecordedGraph($0).evaluation { $0.value.map(Rational.init(_:)) }.result },
             ruleFindings: reference.findings,
             givenInputs: given, roundingBounds: reference.roundingBound?.leafBounds.map(\.scalars),
-            largestRoundingSource: reference.roundingBound?.largestSource
+            largestRoundingSource: reference.roundingBound?.largestSource,
+            roundingSources: reference.roundingBound?.leafSources
         )
     }
 
@@ -125,7 +130,9 @@ public struct ExactMode: Differentiable {
             let (run, reference) = try BigFloat.$defaultPrecision.withValue(bits) {
                 try ExactFaultRecorder.recording {
                     let run = try ReferenceRun(graph, towards: leaves, elementary: .elementary) { leaf in leaf.value.map { BigInterval($0) } }
-                    var pass = ReferencePass(run, elementary: .elementary, auditing: auditing && firstStep == nil)
+                    var pass = ReferencePass(
+                        run, elementary: .elementary, auditing: auditing && firstStep == nil, attributing: attributesRoundingErrors
+                    )
                     return (run, try pass.gradient(withRespectTo: leaves))
                 }
             }
@@ -157,7 +164,8 @@ public struct ExactMode: Differentiable {
                     },
                     ruleFindings: audit.findings, givenInputs: given,
                     roundingBounds: audit.roundingBound?.leafBounds.map(\.scalars),
-                    largestRoundingSource: audit.roundingBound?.largestSource
+                    largestRoundingSource: audit.roundingBound?.largestSource,
+                    roundingSources: audit.roundingBound?.leafSources
                 )
             }
             bits = Swift.min(bits * 2, maximumPrecision)

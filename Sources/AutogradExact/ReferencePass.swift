@@ -40,10 +40,15 @@ struct ReferencePass<S: ReferenceScalar> {
     private var generator = SeededGenerator(seed: 0x0005_EED5)
     private var findings: [RuleFinding] = []
 
-    init(_ run: ReferenceRun<S>, elementary: ElementaryEvaluation<S>, auditing: Bool) {
+    /// When auditing: whether the rounding bound also names, per element,
+    /// the op whose roundings weigh most in it.
+    let attributing: Bool
+
+    init(_ run: ReferenceRun<S>, elementary: ElementaryEvaluation<S>, auditing: Bool, attributing: Bool = false) {
         self.run = run
         self.elementary = elementary
         self.auditing = auditing
+        self.attributing = attributing
     }
 
     mutating func gradient(withRespectTo leaves: [Tensor]) throws -> ReferenceResult<S> {
@@ -54,7 +59,7 @@ struct ReferencePass<S: ReferenceScalar> {
         var gradients: [ObjectIdentifier: TensorValue<S>] = [root: TensorValue(repeating: 1, shape: result.shape)]
         // Only inputs that lead to a requested leaf need their derivatives.
         let relevant = run.relevant
-        var bound = auditing ? RoundingBound(run, partials: try elementwisePartialsOfEveryNode()) : nil
+        var bound = auditing ? RoundingBound(run, partials: try elementwisePartialsOfEveryNode(), attributing: attributing) : nil
 
         for (index, node) in graph.nodes.enumerated().reversed() {
             guard let gradient = gradients.removeValue(forKey: ObjectIdentifier(node)) else { continue }

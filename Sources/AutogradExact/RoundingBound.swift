@@ -42,6 +42,14 @@ struct RoundingBound {
     private(set) var leafBounds: [TensorValue<Double>] = []
     /// The op whose own roundings weigh most in the bounds, as its node name.
     private(set) var largestSource: String?
+    /// When attributing: per requested leaf, per element, the op whose own
+    /// roundings weigh most in that element's bound (`nil` where none does).
+    private(set) var leafSources: [[String?]]?
+
+    /// The op whose roundings this bound counts, or `nil` for every op's.
+    private let source: String?
+    /// When attributing: one bound per op name, counting that op's roundings only.
+    private var boundsBySource: [String: RoundingBound] = [:]
 
     private let graph: RecordedGraph
     private let partials: [Int: [(first: TensorValue<Double>, second: [TensorValue<Double>])]]
@@ -52,9 +60,27 @@ struct RoundingBound {
     private var weightBySource: [String: Double] = [:]
 
     /// Runs the forward half on an exact run's values and partials.
+    /// Runs the forward half on an exact run's values and partials; when
+    /// `attributing`, also one bound per op name, so that ``finished(_:)``
+    /// can name, element by element, the op whose roundings weigh most.
     init<S: ReferenceScalar>(
-        _ run: ReferenceRun<S>, partials exactPartials: [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]]
+        _ run: ReferenceRun<S>, partials exactPartials: [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]],
+        attributing: Bool = false
     ) {
+        self.init(run, partials: exactPartials, source: nil)
+        if attributing {
+            for name in Set(graph.nodes.map(\.name)) {
+                boundsBySource[name] = RoundingBound(run, partials: exactPartials, source: name)
+            }
+        }
+    }
+
+    /// The bound counting only the roundings of the ops named `source` (all when `nil`).
+    private init<S: ReferenceScalar>(
+        _ run: ReferenceRun<S>, partials exactPartials: [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]],
+        source: String?
+    ) {
+        self.source = source
         graph = run.graph
         partials = exactPartials.mapValues { byInput in
             byInput.map { ($0.first.map(\.magnitudeBound), $0.second.map { $0.map(\.magnitudeBound) }) }
@@ -69,8 +95,9 @@ struct RoundingBound {
             let errors = node.inputs.map { error[$0.identifier]! }
             let output = run.value(of: node).map(\.magnitudeBound)
             var outputError: TensorValue<Double>
+            let own = ownShare(node)
             if let byInput = partials[index] {
-                outputError = output.map { k * ($0 + Self.underflowUnits) }
+                outputError = output.map { own * k * ($0 + Self.underflowUnits) }
                 for (j, partial) in byInput.enumerated() {
                     outputError = outputError.adding(product(partial.first, errors[j]))
                 }
@@ -79,7 +106,7 @@ struct RoundingBound {
                 let propagated = (try? evaluate(node.operation, duals) { $0.value($1) }.map(\.tangent))
                     ?? TensorValue(repeating: .infinity, shape: node.shape)
                 let units = Double(values.reduce(0) { $0 + $1.elementCount })
-                outputError = propagated.adding(output.map { units * ($0 + Self.underflowUnits) })
+                outputError = propagated.adding(output.map { own * units * ($0 + Self.underflowUnits) })
             }
             magnitude[ObjectIdentifier(node)] = output
             error[ObjectIdentifier(node)] = outputError
@@ -92,6 +119,8 @@ struct RoundingBound {
 
     /// Carries the node's cotangent magnitude and error to its wanted inputs.
     mutating func propagate(_ node: GraphNode, index: Int, wanted: [Int]) {
+        for name in boundsBySource.keys { boundsBySource[name]!.propagate(node, index: index, wanted: wanted) }
+        let own = ownShare(node)
         let key = ObjectIdentifier(node)
         guard let a = cotangent.removeValue(forKey: key), let r = cotangentError.removeValue(forKey: key) else { return }
         let values = node.inputs.map { magnitude[$0.identifier]! }
@@ -102,7 +131,7 @@ struct RoundingBound {
         for j in wanted {
             let contribution: TensorValue<Double>, contributionError: TensorValue<Double>
             if let partial = partials[index]?[j] {
-                var partialError = partial.first.map { (k + 1) * ($0 + Self.underflowUnits) }
+                var partialError = partial.first.map { own * (k + 1) * ($0 + Self.underflowUnits) }
                 for (l, second) in partial.second.enumerated() {
                     partialError = partialError.adding(product(second, errors[l]))
                 }
@@ -110,7 +139,7 @@ struct RoundingBound {
                 let carried = product(a, partial.first)
                 let terms = Double(node.shape.elementCount / Swift.max(1, values[j].elementCount))
                 contribution = carried.reduced(to: values[j].shape)
-                contributionError = product(r, partial.first).adding(ownErrors).adding(carried.map { (terms - 1) * $0 })
+                contributionError = product(r, partial.first).adding(ownErrors).adding(carried.map { own * (terms - 1) * $0 })
                     .reduced(to: values[j].shape)
                 local += ownErrors.scalars.reduce(0, +)
             } else {
@@ -120,7 +149,7 @@ struct RoundingBound {
                 }
                 contribution = reverseRule(values, a)
                 var propagatedError = reverseRule(values, r)
-                    .adding(contribution.map { Double(node.shape.elementCount) * $0 })
+                    .adding(contribution.map { own * Double(node.shape.elementCount) * $0 })
                 if values.count == 2 {
                     // A bilinear op's partial in one operand is the other operand: its error.
                     var withErrors = values
@@ -135,7 +164,8 @@ struct RoundingBound {
             if let existing = cotangent[target] {
                 cotangent[target] = existing.adding(contribution)
                 // One more rounding, where contributions are added up.
-                cotangentError[target] = cotangentError[target]!.adding(contributionError).adding(existing).adding(contribution)
+                cotangentError[target] = cotangentError[target]!.adding(contributionError)
+                    .adding(existing.map { own * $0 }).adding(contribution.map { own * $0 })
             } else {
                 cotangent[target] = contribution
                 cotangentError[target] = contributionError
@@ -153,8 +183,20 @@ struct RoundingBound {
             return r.adding(a).map { units in units.isNaN ? .infinity : units * 0x1p-53 * (1 + 0x1p-20) }
         }
         done.largestSource = weightBySource.max { $0.value < $1.value }.map(\.key)
+        if !boundsBySource.isEmpty {
+            let bySource = boundsBySource.sorted { $0.key < $1.key }.map { ($0.key, $0.value.finished(leaves).leafBounds) }
+            done.leafSources = leaves.indices.map { leaf in
+                (0..<leaves[leaf].elementCount).map { element in
+                    let (name, weight) = bySource.map { ($0.0, $0.1[leaf].scalars[element]) }.max { $0.1 < $1.1 }!
+                    return weight > 0 ? name : nil
+                }
+            }
+        }
         return done
     }
+
+    /// 1 for a node whose own roundings this bound counts, else 0.
+    private func ownShare(_ node: GraphNode) -> Double { source == nil || source == node.name ? 1 : 0 }
 
     /// `a·b` element by element, broadcasting, with 0·∞ = 0 (a zero
     /// magnitude carries no error, however large the other factor).

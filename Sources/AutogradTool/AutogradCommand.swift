@@ -30,7 +30,7 @@ struct AutogradCommand: ParsableCommand {
             0 success, 1 a failure while running (such as a gradient outside its bound), 2 bad \
             usage or configuration.
             """,
-        subcommands: [LessonCommand.self, TrainCommand.self, CheckCommand.self, GraphCommand.self, BackendsCommand.self],
+        subcommands: [LessonCommand.self, TrainCommand.self, CheckCommand.self, JudgeCommand.self, GraphCommand.self, BackendsCommand.self],
         defaultSubcommand: LessonCommand.self
     )
 

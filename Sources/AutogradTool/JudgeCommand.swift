@@ -1,0 +1,120 @@
+import ArgumentParser
+import Autograd
+import Foundation
+
+/// `autograd judge FILE...`: the gradients in graph documents (PyTorch's,
+/// exported by `Exporters/pytorch`) scored against the exact reference,
+/// beside the configured strategies'. Exits 1 when an element is beyond its
+/// bound, 2 when a file cannot be read or judged.
+struct JudgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "judge",
+        abstract: "Score the gradients in graph documents (such as PyTorch's) against the exact reference.",
+        discussion: """
+            Each FILE is a graph document of the interchange format (version \(GraphDocument.currentVersion)): a graph of \
+            built-in ops, its inputs' exact values, and gradients computed elsewhere. Per input and per source, the report \
+            gives the elements, how many are correctly rounded, the median, 99th percentile and largest error in ULPs, and \
+            the elements beyond the bound from the function's condition, with the op whose roundings weigh most there.
+            """
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Argument(help: ArgumentHelp("Graph documents (JSON) to judge.", valueName: "file"))
+    var files: [String]
+
+    @Flag(help: "Also judge every registered backend's gradient, not only the configured one's when --backend (or the configuration) names one.")
+    var allBackends = false
+
+    func run() throws {
+        let configuration = try options.load()
+        let registry = BackendRegistry.standard
+        // A strategy joins the document's gradients when asked for: by flag,
+        // environment or file, or by --all-backends.
+        let strategies = try exitingOnBadConfiguration { () throws(ConfigurationError) in
+            if allBackends { return try registry.names.map { name throws(ConfigurationError) in try registry.strategy(named: name, configuration: configuration) } }
+            return configuration.backend.source.kind == "default" ? [] : [try configuration.strategy()]
+        }
+        let reference = ExactMode(precision: configuration.exactPrecision.value, maximumPrecision: configuration.exactMaximumPrecision.value)
+        var outcomes: [FileOutcome] = []
+        for file in files {
+            do {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw GraphDocumentError(path: "$", expected: "a readable file", found: "none at \(file)")
+                }
+                let document = try GraphDocument(json: data)
+                var report = try GradientJudge.judge(document, reference: reference, strategies: strategies)
+                if report.inputs.allSatisfy(\.sources.isEmpty) && strategies.isEmpty {
+                    // Nothing to score: the document has no gradients; judge the configured strategy's.
+                    report = try GradientJudge.judge(document, reference: reference, strategies: [exitingOnBadConfiguration { () throws(ConfigurationError) in try configuration.strategy() }])
+                }
+                outcomes.append(FileOutcome(file: file, report: report, error: nil))
+            } catch {
+                outcomes.append(FileOutcome(file: file, report: nil, error: "\(error)"))
+            }
+        }
+        let passed = outcomes.allSatisfy { $0.report?.passed ?? true }
+        let readable = outcomes.allSatisfy { $0.error == nil }
+        switch options.format {
+        case .json:
+            struct Report: Encodable { let files: [FileOutcome]; let passed: Bool }
+            try printJSON(Report(files: outcomes, passed: passed && readable))
+        case .text:
+            print(outcomes.map(Self.text).joined(separator: "\n\n"))
+        }
+        for outcome in outcomes where outcome.error != nil {
+            FileHandle.standardError.write(Data("error: \(outcome.file): \(outcome.error!)\n".utf8))
+        }
+        if !readable { throw ExitCode(AutogradCommand.usageStatus) }
+        if !passed { throw ExitCode.failure }
+    }
+
+    /// One file's report, or why it has none.
+    struct FileOutcome: Encodable {
+        let file: String
+        let report: JudgeReport?
+        let error: String?
+    }
+
+    /// A file's verdicts as text: a table per input, then the elements beyond their bounds.
+    static func text(_ outcome: FileOutcome) -> String {
+        guard let report = outcome.report else { return "\(outcome.file): cannot be judged: \(outcome.error ?? "")" }
+        var lines = ["\(outcome.file): \(report.dtype), reference \(report.reference)"]
+        let header = ["input", "source", "elements", "0 ulp", "median ulp", "p99 ulp", "max ulp", "beyond bound"]
+        var rows: [[String]] = []
+        for input in report.inputs {
+            let place = "\(input.name) \(input.shape)"
+            if input.sources.isEmpty { rows.append([place, "(no gradient)", "", "", "", "", "", ""]) }
+            for source in input.sources {
+                rows.append([
+                    place, source.source + (source.dtype == report.dtype ? "" : " (\(source.dtype))"), "\(source.elements)",
+                    "\(source.correctlyRounded)" + (source.unresolved > 0 ? " (\(source.unresolved) unresolved)" : ""),
+                    CheckCommand.formatted(source.medianULP), CheckCommand.formatted(source.p99ULP), CheckCommand.formatted(source.maxULP),
+                    source.passed ? "0" : "\(source.beyondBoundCount) FAIL",
+                ])
+            }
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }
+        lines += [""] + [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
+        for input in report.inputs {
+            for source in input.sources where !source.passed {
+                lines += ["", "\(input.name), \(source.source): \(source.beyondBoundCount) element(s) beyond the bound" +
+                    (source.beyondBoundCount > source.beyondBound.count ? " (the \(source.beyondBound.count) worst)" : "")]
+                for element in source.beyondBound {
+                    let index = element.index.map(String.init).joined(separator: ", ")
+                    let error = element.errorULP.map { "\(CheckCommand.formatted($0)) ulp, bound \(CheckCommand.formatted(element.boundULP)) ulp" }
+                        ?? "off its enclosure, bound \(String(format: "%.3g", element.boundULP))"
+                    lines.append("  \(input.name)[\(index)] = \(element.input): got \(element.computed), true \(element.truth), \(error)"
+                        + (element.operation.map { "; \($0)" } ?? ""))
+                }
+            }
+        }
+        if !report.branchDivergences.isEmpty { lines += [""] + report.branchDivergences }
+        lines += ["", report.passed ? "every element within its bound" : "FAILED: elements beyond their bounds"]
+        return lines.joined(separator: "\n")
+    }
+}
