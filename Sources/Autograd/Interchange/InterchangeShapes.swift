@@ -15,6 +15,8 @@ struct InterchangeShapes {
         switch operation {
         case .add, .sub, .mul, .div, .gt, .lt, .ge, .le, .ne:
             return shapes.count == 1 ? shapes[0] : try broadcast(shapes[0], shapes[1], at: ".args")
+        case .rsub, .rdiv, .pow:
+            return shapes[0]
         case .clamp:
             let (lower, upper) = (parameters.minimum, parameters.maximum)
             guard lower != nil || upper != nil else { throw refusal(".min", "a min, a max or both for clamp") }
