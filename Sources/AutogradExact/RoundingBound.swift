@@ -13,7 +13,9 @@ import AutogradCore
 /// - backward, each cotangent's magnitude `A` (Σ over paths of Π |partials|)
 ///   and error bound `R`: through an element-wise op,
 ///   R ← |p|·R + A·(|∂p/∂a|·E + (k + 1)·|p|) (the partial p = ∂z/∂a is
-///   evaluated at a value off by E, and is itself rounded), plus the
+///   evaluated at a value off by E, and is itself rounded; k + 1 is 0 for
+///   `+` and `−`, whose partials are ±1, and 1 for `×`, whose partials are
+///   values already computed: see ``partialRoundingUnits(_:)``), plus the
 ///   rounding of the sum over broadcast elements; through any other op, its
 ///   reverse rule (proven by the dot-product test) applied to (|a|, A) and
 ///   (|a|, R), with each operand of a bilinear op replaced by its error for
@@ -37,6 +39,18 @@ struct RoundingBound {
     /// An underflow's absolute error, 2⁻¹⁰⁷⁵ (half the least subnormal), in
     /// units of u: each rounding is off by a relative u *or* by this.
     static let underflowUnits = 0x1p-1022
+
+    /// The rounding of a partial derivative and of its product with the
+    /// cotangent, in units of u, for ops whose partials are exact: ±1 for
+    /// `+` and `−` (nothing rounds), the other operand or the constant for `×`
+    /// (only the product rounds). `nil` for the others, which count k + 1.
+    static func partialRoundingUnits(_ operation: any TensorOperation) -> Double? {
+        switch operation {
+        case is Add, is Subtract, is Negate, is AddScalar, is SubtractScalar, is SubtractFromScalar: 0
+        case is Multiply, is MultiplyScalar: 1
+        default: nil
+        }
+    }
 
     /// The bound per requested leaf, element by element, in absolute terms.
     private(set) var leafBounds: [TensorValue<Double>] = []
@@ -131,7 +145,8 @@ struct RoundingBound {
         for j in wanted {
             let contribution: TensorValue<Double>, contributionError: TensorValue<Double>
             if let partial = partials[index]?[j] {
-                var partialError = partial.first.map { own * (k + 1) * ($0 + Self.underflowUnits) }
+                let units = Self.partialRoundingUnits(node.operation) ?? k + 1
+                var partialError = partial.first.map { own * units * ($0 + Self.underflowUnits) }
                 for (l, second) in partial.second.enumerated() {
                     partialError = partialError.adding(product(second, errors[l]))
                 }
