@@ -39,6 +39,11 @@ def mlp_loss(x, w, b, y):
     return (torch.tanh(x @ w + b) * y).sum()
 
 
+def layer_loss(x, w, b):
+    """A tanh layer that saturates: the README's session."""
+    return torch.tanh(x @ w + b).sum()
+
+
 def many_ops(a, b, m):
     """As many of the exporter's ops as reasonable, at well-conditioned points:
     ``a`` [3, 4] in (0.5, 1.5), ``b`` [4] in (0.5, 1.5), ``m`` [4, 3]."""
@@ -61,6 +66,15 @@ def many_ops(a, b, m):
     return products.sum() + top.sum() + peak + part.sum() + joined.mean() + w.sum()
 
 
+def layer_inputs() -> dict:
+    """The README session's inputs: x scaled by 10, so that some units saturate."""
+    torch.manual_seed(0)
+    x = torch.randn(4, 3, dtype=f64) * 10
+    w = torch.randn(3, 5, dtype=f64)
+    b = torch.randn(5, dtype=f64)
+    return {"x": x, "w": w, "b": b}
+
+
 def fixtures() -> list[tuple[str, object, dict, dict]]:
     """(file name, function, inputs, constants) for each fixture."""
     torch.manual_seed(0)
@@ -76,6 +90,7 @@ def fixtures() -> list[tuple[str, object, dict, dict]]:
         ("mlp.json", mlp_loss, {"x": x, "w": w, "b": b}, {"y": y}),
         ("many_ops.json", many_ops, {"a": a, "b": v, "m": m}, {}),
         ("softplus.json", lambda x: F.softplus(x).sum(), {"x": torch.tensor(SOFTPLUS_AT, dtype=f64)}, {}),
+        ("layer.json", layer_loss, layer_inputs(), {}),
         ("tanh_float32.json", lambda x: torch.tanh(x).sum(), {"x": torch.tensor(TANH_AT, dtype=torch.float32)}, {}),
     ]
 

@@ -80,9 +80,14 @@ public struct ExactGradient: GradientCollection {
     /// When auditing: the op whose own roundings weigh most in the bounds.
     public let largestRoundingSource: String?
     /// When auditing with ``ExactMode/attributesRoundingErrors``: per input,
-    /// per element, the op (as its `gradFn` names it, `"TanhBackward"`) whose
-    /// own roundings weigh most in that element's bound, `nil` where no
-    /// rounding does: the op to look at when the element is out of bounds.
+    /// per element, the element-wise op (as its `gradFn` names it,
+    /// `"TanhBackward"`) whose derivative's roundings weigh most in that
+    /// element's bound, or the structural op (`"MmBackward"`) where no
+    /// element-wise op's do; `nil` where nothing rounds. It is the op to look at first when
+    /// the element is out of bounds: its derivative is where the function's
+    /// condition is worst, and element-wise derivative formulas are where
+    /// libraries differ. It is a pointer, not a proof: a gradient alone does
+    /// not say which factor of a chain of partials went wrong.
     ///
     /// ```swift
     /// var judge = ExactMode(); judge.attributesRoundingErrors = true

@@ -13,9 +13,9 @@ import AutogradCore
 /// - backward, each cotangent's magnitude `A` (Σ over paths of Π |partials|)
 ///   and error bound `R`: through an element-wise op,
 ///   R ← |p|·R + A·(|∂p/∂a|·E + (k + 1)·|p|) (the partial p = ∂z/∂a is
-///   evaluated at a value off by E, and is itself rounded; k + 1 is 0 for
-///   `+` and `−`, whose partials are ±1, and 1 for `×`, whose partials are
-///   values already computed: see ``partialRoundingUnits(_:)``), plus the
+///   evaluated at a value off by E, and is itself rounded; fewer units for
+///   `+`, `−` and `×`, whose partials are ±1 or values already computed:
+///   see ``partialRoundingUnits(_:)``), plus the
 ///   rounding of the sum over broadcast elements; through any other op, its
 ///   reverse rule (proven by the dot-product test) applied to (|a|, A) and
 ///   (|a|, R), with each operand of a bilinear op replaced by its error for
@@ -40,14 +40,17 @@ struct RoundingBound {
     /// units of u: each rounding is off by a relative u *or* by this.
     static let underflowUnits = 0x1p-1022
 
-    /// The rounding of a partial derivative and of its product with the
-    /// cotangent, in units of u, for ops whose partials are exact: ±1 for
-    /// `+` and `−` (nothing rounds), the other operand or the constant for `×`
-    /// (only the product rounds). `nil` for the others, which count k + 1.
+    /// The roundings, in units of u, that one partial of an op with exact
+    /// partials adds: ±1 for `+` and `−`, so nothing rounds in a reverse
+    /// pass, but forward mode adds the two operands' tangents (one rounding);
+    /// for `×`, the other operand (a value already computed): one product,
+    /// plus forward mode's sum of the two tangents; none for one operand's
+    /// negation or shift. `nil` for the others, which count k + 1.
     static func partialRoundingUnits(_ operation: any TensorOperation) -> Double? {
         switch operation {
-        case is Add, is Subtract, is Negate, is AddScalar, is SubtractScalar, is SubtractFromScalar: 0
-        case is Multiply, is MultiplyScalar: 1
+        case is Negate, is AddScalar, is SubtractScalar, is SubtractFromScalar: 0
+        case is Add, is Subtract, is MultiplyScalar: 1
+        case is Multiply: 2
         default: nil
         }
     }
@@ -56,14 +59,22 @@ struct RoundingBound {
     private(set) var leafBounds: [TensorValue<Double>] = []
     /// The op whose own roundings weigh most in the bounds, as its node name.
     private(set) var largestSource: String?
-    /// When attributing: per requested leaf, per element, the op whose own
-    /// roundings weigh most in that element's bound (`nil` where none does).
+    /// When attributing: per requested leaf, per element, the element-wise op
+    /// whose derivative's roundings (its partials and their products in the
+    /// reverse pass, not its forward value) weigh most in that element's
+    /// bound, or, where no element-wise op's do, the op whose do (`nil` where
+    /// none does).
+    /// Element-wise ops come first: their derivative formulas are where one
+    /// library's gradient differs from another's (`1 − tanh²` cancels), while
+    /// a structural op (sum, matmul) computed correctly is within its bound.
     private(set) var leafSources: [[String?]]?
 
     /// The op whose roundings this bound counts, or `nil` for every op's.
     private let source: String?
     /// When attributing: one bound per op name, counting that op's roundings only.
     private var boundsBySource: [String: RoundingBound] = [:]
+    /// When attributing: the names of the element-wise ops, which are blamed first.
+    private var elementwiseSources: Set<String> = []
 
     private let graph: RecordedGraph
     private let partials: [Int: [(first: TensorValue<Double>, second: [TensorValue<Double>])]]
@@ -86,6 +97,7 @@ struct RoundingBound {
             for name in Set(graph.nodes.map(\.name)) {
                 boundsBySource[name] = RoundingBound(run, partials: exactPartials, source: name)
             }
+            elementwiseSources = Set(graph.nodes.indices.filter { exactPartials[$0] != nil }.map { graph.nodes[$0].name })
         }
     }
 
@@ -109,7 +121,9 @@ struct RoundingBound {
             let errors = node.inputs.map { error[$0.identifier]! }
             let output = run.value(of: node).map(\.magnitudeBound)
             var outputError: TensorValue<Double>
-            let own = ownShare(node)
+            // An attributing bound counts derivatives' roundings only: every
+            // strategy rounds the forward values alike.
+            let own = source == nil ? 1.0 : 0
             if let byInput = partials[index] {
                 outputError = output.map { own * k * ($0 + Self.underflowUnits) }
                 for (j, partial) in byInput.enumerated() {
@@ -202,8 +216,9 @@ struct RoundingBound {
             let bySource = boundsBySource.sorted { $0.key < $1.key }.map { ($0.key, $0.value.finished(leaves).leafBounds) }
             done.leafSources = leaves.indices.map { leaf in
                 (0..<leaves[leaf].elementCount).map { element in
-                    let (name, weight) = bySource.map { ($0.0, $0.1[leaf].scalars[element]) }.max { $0.1 < $1.1 }!
-                    return weight > 0 ? name : nil
+                    let weights = bySource.map { (name: $0.0, weight: $0.1[leaf].scalars[element]) }.filter { $0.weight > 0 }
+                    let elementwise = weights.filter { elementwiseSources.contains($0.name) }
+                    return (elementwise.isEmpty ? weights : elementwise).max { $0.weight < $1.weight }?.name
                 }
             }
         }

@@ -59,6 +59,18 @@ import Testing
         #expect(report.inputs.allSatisfy { $0.sources.count == 2 && $0.sources.allSatisfy { $0.unresolved == 0 } })
     }
 
+    @Test func inASaturatingLayerTheBlameGoesToTanhNotToTheProduct() throws {
+        let report = try GradientJudge.judge(try Self.fixture("layer"), strategies: [ReverseMode()])
+        #expect(!report.passed && report.inputs.map(\.name) == ["x", "w", "b"])
+        for input in report.inputs {
+            let (torch, reverse) = (input.sources[0], input.sources[1])
+            #expect(torch.beyondBoundCount > 0 && reverse.passed, "\(input.name)")
+            // The bound at these elements is mostly the product's and the pre-activation's roundings,
+            // but the derivative that rounds is tanh's.
+            #expect(torch.beyondBound.allSatisfy { $0.operation == "TanhBackward" }, "\(input.name)")
+        }
+    }
+
     @Test func aGraphOfManyOpsReadsAndIsJudged() throws {
         let document = try Self.fixture("many_ops")
         let operations = Set(document.nodes.map(\.operation))
