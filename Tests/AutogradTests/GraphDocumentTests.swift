@@ -98,6 +98,10 @@ import Testing
                                            found: "the op TriplingReverseRule (TriplingReverseRuleBackward), which it does not have")) {
             try GraphDocument(x.applying(TriplingReverseRule()).sum())
         }
+        #expect(throws: GraphDocumentError(path: "$.inputs[0]", expected: "a leaf (a tensor no recorded op made)", found: "a tensor made by MulBackward")) {
+            let y = x * 2
+            try GraphDocument(y.sum(), inputs: ["y": y])
+        }
         let given = BoolTensor(Tensor([1.0, -1]).gt(0).value)
         #expect(throws: GraphDocumentError(path: "$.nodes[1]", expected: "a where whose condition a comparison (gt, lt, ge, le, ne) computed",
                                            found: "a condition given as values")) {

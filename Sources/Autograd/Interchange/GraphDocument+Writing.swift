@@ -93,15 +93,18 @@ private struct DocumentWriter {
         return name
     }
 
-    mutating func addInput(_ tensor: Tensor, name: String?, requiresGrad: Bool? = nil) throws(GraphDocumentError) {
+    mutating func addInput(_ tensor: Tensor, name: String?) throws(GraphDocumentError) {
         guard names[ObjectIdentifier(tensor)] == nil else { return }
+        guard tensor.gradFn == nil else {
+            throw GraphDocumentError(path: "$.inputs[\(inputs.count)]", expected: "a leaf (a tensor no recorded op made)", found: "a tensor made by \(tensor.gradFn!.name)")
+        }
         if let name, name.isEmpty || used.contains(name) {
             throw GraphDocumentError(path: "$.inputs[\(inputs.count)].name", expected: "a name not used before", found: "\"\(name)\"")
         }
         let written = name.map { used.insert($0); return $0 } ?? unique("input\(inputs.count)")
         names[ObjectIdentifier(tensor)] = written
         inputs.append(GraphDocument.Input(
-            name: written, shape: tensor.shape, requiresGrad: requiresGrad ?? tensor.requiresGrad, values: tensor.scalars
+            name: written, shape: tensor.shape, requiresGrad: tensor.requiresGrad, values: tensor.scalars
         ))
     }
 
