@@ -43,11 +43,10 @@ struct JudgeCommand: ParsableCommand {
                     throw GraphDocumentError(path: "$", expected: "a readable file", found: "none at \(file)")
                 }
                 let document = try GraphDocument(json: data)
-                var report = try GradientJudge.judge(document, reference: reference, strategies: strategies)
-                if report.inputs.allSatisfy(\.sources.isEmpty) && strategies.isEmpty {
-                    // Nothing to score: the document has no gradients; judge the configured strategy's.
-                    report = try GradientJudge.judge(document, reference: reference, strategies: [exitingOnBadConfiguration { () throws(ConfigurationError) in try configuration.strategy() }])
-                }
+                // A document without gradients has nothing to score but a strategy's: the configured one.
+                let judged = strategies.isEmpty && !document.inputs.contains { $0.gradient != nil }
+                    ? [try exitingOnBadConfiguration { () throws(ConfigurationError) in try configuration.strategy() }] : strategies
+                let report = try GradientJudge.judge(document, reference: reference, strategies: judged)
                 outcomes.append(FileOutcome(file: file, report: report, error: nil))
             } catch {
                 outcomes.append(FileOutcome(file: file, report: nil, error: "\(error)"))

@@ -29,6 +29,17 @@ import Testing
         for backend in ["forward", "reverse", "exact", "compiled"] { #expect(all.output.contains("b [5]     \(backend)"), "\(backend)") }
     }
 
+    @Test func aDocumentWithoutGradientsJudgesTheConfiguredBackend() throws {
+        let document = """
+            {"format": "autograd-graph", "version": 1,
+             "inputs": [{"name": "x", "shape": [2], "values": ["0x1.4p+2", "-0x1p-1"]}],
+             "nodes": [{"name": "t", "op": "tanh", "args": ["x"]}, {"name": "s", "op": "sum", "args": ["t"]}], "output": "s"}
+            """
+        let result = try AutogradToolTests.run(["judge", "plain.json"], files: ["plain.json": document])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("x [2]  reverse  2"))
+    }
+
     @Test func jsonHasAVerdictPerInputAndSource() throws {
         let result = try AutogradToolTests.run(["judge", Self.fixture("sigmoid"), Self.fixture("lesson"), "--format", "json"])
         #expect(result.status == 1)

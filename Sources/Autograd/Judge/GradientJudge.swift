@@ -63,7 +63,10 @@ public enum GradientJudge {
 
         var name: String { self == .float32 ? "float32" : "float64" }
 
-        /// The true value rounded to this type (from its correctly rounded double).
+        /// The true value rounded to this type, from its correctly rounded
+        /// double: for float32, rounded twice, which differs from rounding the
+        /// truth once only when it lies within 2⁻⁵³ (relative) of a point
+        /// halfway between two floats.
         func rounded(_ truth: Double) -> Double { self == .float32 ? Double(Float(truth)) : truth }
 
         /// One ULP of `value` in this type (the least subnormal's at zero).
