@@ -27,6 +27,7 @@ let rootPackage = Context.packageDirectory.split(separator: "/").dropLast().last
 /// | `FuzzNumbers` | text | `Rational(_:)`, `BigFloat(_:precision:)`, their printing and arithmetic |
 /// | `FuzzConfiguration` | a mode byte, then a file | `AutogradConfiguration.load(...)` on JSON and YAML files |
 /// | `FuzzOperations` | bytes decoded into a program | random op sequences on random shapes, every strategy, `backward()` |
+/// | `FuzzGraphDocuments` | a JSON document | `GraphDocument(json:)`, `record()`, writing back, `GradientJudge.judge` |
 ///
 /// The harnesses live in the `AutogradFuzzing` library, so they can be called
 /// without libFuzzer too.
@@ -39,5 +40,6 @@ let package = Package(
         .executableTarget(name: "FuzzNumbers", dependencies: ["AutogradFuzzing"]),
         .executableTarget(name: "FuzzConfiguration", dependencies: ["AutogradFuzzing"]),
         .executableTarget(name: "FuzzOperations", dependencies: ["AutogradFuzzing"]),
+        .executableTarget(name: "FuzzGraphDocuments", dependencies: ["AutogradFuzzing"]),
     ]
 )

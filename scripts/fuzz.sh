@@ -9,7 +9,7 @@
 #
 #   SECONDS  the total fuzzing time, split evenly between the targets
 #            (default: $FUZZ_TIME, else 60); the build comes on top
-#   TARGET   FuzzNumbers, FuzzConfiguration, FuzzOperations (default: all)
+#   TARGET   FuzzNumbers, FuzzConfiguration, FuzzOperations, FuzzGraphDocuments (default: all)
 #
 # Environment:
 #   FUZZ_TIME     the default of SECONDS
@@ -34,7 +34,7 @@ package="${FUZZ_PACKAGE:-$root/Fuzz}"
 scratch="${FUZZ_SCRATCH:-${TMPDIR:-/tmp}/fuzz-autograd}"
 work="${FUZZ_WORK:-$scratch/work}"
 timeout="${FUZZ_TIMEOUT:-60}"
-all_targets=(FuzzNumbers FuzzConfiguration FuzzOperations)
+all_targets=(FuzzNumbers FuzzConfiguration FuzzOperations FuzzGraphDocuments)
 
 total="${FUZZ_TIME:-60}"
 if (($#)) && [[ "$1" =~ ^[0-9]+$ ]]; then
