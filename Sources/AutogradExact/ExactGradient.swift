@@ -94,6 +94,27 @@ public struct ExactGradient: GradientCollection {
     /// try judge.gradient(of: loss, withRespectTo: [x], auditing: true).roundingSources![0][3]   // "TanhBackward"
     /// ```
     public internal(set) var roundingSources: [[String?]]? = nil
+    /// With ``ExactMode/keepsNodeCotangents``: the true gradient of the
+    /// result with respect to each node's output that leads to a requested
+    /// input, with, when auditing, each element's rounding bound.
+    ///
+    /// ```swift
+    /// var exact = ExactMode(); exact.keepsNodeCotangents = true
+    /// try exact.gradient(of: loss, withRespectTo: [x], auditing: true).nodeCotangents![0].values
+    /// ```
+    public internal(set) var nodeCotangents: [NodeCotangent]? = nil
+
+    /// The true gradient of a graph's result with respect to one node's output.
+    public struct NodeCotangent: Sendable {
+        /// The node's position among `RecordedGraph(result).nodes`.
+        public let nodeIndex: Int
+        /// The values, correctly rounded where resolved (an enclosure's midpoint where not), row-major.
+        public let values: [Double]
+        /// What is proven about each value (enclosures at the first precision only).
+        public let statuses: [ElementStatus]
+        /// When auditing: each element's first-order bound on a `Double` strategy's rounding error; else empty.
+        public let roundingBounds: [Double]
+    }
 
     /// Whether the values are exact rationals (not enclosures).
     public var isExact: Bool { precision == nil }

@@ -32,6 +32,10 @@ public struct ExactMode: Differentiable {
     /// roundings weigh most in each bound (``ExactGradient/roundingSources``):
     /// one more bound pass per distinct op, so off by default.
     public var attributesRoundingErrors = false
+    /// Whether the gradient also holds the true gradient with respect to
+    /// every node's output (``ExactGradient/nodeCotangents``), for comparing
+    /// with another library's intermediate gradients.
+    public var keepsNodeCotangents = false
 
     /// An exact strategy whose enclosures start at `precision` bits and stop
     /// at `maximumPrecision` (at least `precision`).
@@ -87,7 +91,9 @@ public struct ExactMode: Differentiable {
         // A division by zero throws, naming the op, instead of trapping.
         let (run, reference) = try ExactFaultRecorder.recording {
             let run = try ReferenceRun(graph, towards: leaves, elementary: .fieldOnly) { leaf in leaf.value.map(Rational.init(_:)) }
-            var pass = ReferencePass(run, elementary: .fieldOnly, auditing: auditing, attributing: attributesRoundingErrors)
+            var pass = ReferencePass(
+                run, elementary: .fieldOnly, auditing: auditing, attributing: attributesRoundingErrors, keepingNodeCotangents: keepsNodeCotangents
+            )
             return (run, try pass.gradient(withRespectTo: leaves))
         }
         return ExactGradient(
@@ -98,7 +104,8 @@ public struct ExactMode: Differentiable {
             ruleFindings: reference.findings,
             givenInputs: given, roundingBounds: reference.roundingBound?.leafBounds.map(\.scalars),
             largestRoundingSource: reference.roundingBound?.largestSource,
-            roundingSources: reference.roundingBound?.leafSources
+            roundingSources: reference.roundingBound?.leafSources,
+            nodeCotangents: keepsNodeCotangents ? Self.nodeCotangents(reference) { ($0.doubleValue, .exact) } : nil
         )
     }
 
@@ -131,7 +138,8 @@ public struct ExactMode: Differentiable {
                 try ExactFaultRecorder.recording {
                     let run = try ReferenceRun(graph, towards: leaves, elementary: .elementary) { leaf in leaf.value.map { BigInterval($0) } }
                     var pass = ReferencePass(
-                        run, elementary: .elementary, auditing: auditing && firstStep == nil, attributing: attributesRoundingErrors
+                        run, elementary: .elementary, auditing: auditing && firstStep == nil, attributing: attributesRoundingErrors,
+                        keepingNodeCotangents: keepsNodeCotangents && firstStep == nil
                     )
                     return (run, try pass.gradient(withRespectTo: leaves))
                 }
@@ -165,10 +173,27 @@ public struct ExactMode: Differentiable {
                     ruleFindings: audit.findings, givenInputs: given,
                     roundingBounds: audit.roundingBound?.leafBounds.map(\.scalars),
                     largestRoundingSource: audit.roundingBound?.largestSource,
-                    roundingSources: audit.roundingBound?.leafSources
+                    roundingSources: audit.roundingBound?.leafSources,
+                    nodeCotangents: keepsNodeCotangents ? Self.nodeCotangents(audit) { value in
+                        value.roundedDouble.map { ($0, .correctlyRounded(precision: precision)) }
+                            ?? (value.midpoint.doubleValue, Self.unresolved(value, precision: precision))
+                    } : nil
                 )
             }
             bits = Swift.min(bits * 2, maximumPrecision)
+        }
+    }
+
+    /// The kept node cotangents of a reverse pass, each element rounded by `rounded`.
+    static func nodeCotangents<S>(
+        _ result: ReferenceResult<S>, rounded: (S) -> (Double, ExactGradient.ElementStatus)
+    ) -> [ExactGradient.NodeCotangent] {
+        result.nodeCotangents.sorted { $0.key < $1.key }.map { index, cotangent in
+            let elements = cotangent.scalars.map(rounded)
+            return ExactGradient.NodeCotangent(
+                nodeIndex: index, values: elements.map(\.0), statuses: elements.map(\.1),
+                roundingBounds: result.roundingBound?.nodeBounds[index]?.scalars ?? []
+            )
         }
     }
 

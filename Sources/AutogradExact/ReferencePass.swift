@@ -9,6 +9,9 @@ struct ReferenceResult<S> {
     /// When auditing: each gradient element's first-order bound on the
     /// rounding error of a `Double` strategy, in absolute terms.
     var roundingBound: RoundingBound?
+    /// When kept: each node's cotangent (the gradient of the result with
+    /// respect to its output), by the node's position.
+    var nodeCotangents: [Int: TensorValue<S>] = [:]
 }
 
 /// The exact reference's reverse pass: the gradient of a recorded graph's
@@ -43,12 +46,18 @@ struct ReferencePass<S: ReferenceScalar> {
     /// When auditing: whether the rounding bound also names, per element,
     /// the op whose roundings weigh most in it.
     let attributing: Bool
+    /// Whether every node's cotangent is kept (and, when auditing, its bound).
+    let keepingNodeCotangents: Bool
 
-    init(_ run: ReferenceRun<S>, elementary: ElementaryEvaluation<S>, auditing: Bool, attributing: Bool = false) {
+    init(
+        _ run: ReferenceRun<S>, elementary: ElementaryEvaluation<S>, auditing: Bool, attributing: Bool = false,
+        keepingNodeCotangents: Bool = false
+    ) {
         self.run = run
         self.elementary = elementary
         self.auditing = auditing
         self.attributing = attributing
+        self.keepingNodeCotangents = keepingNodeCotangents
     }
 
     mutating func gradient(withRespectTo leaves: [Tensor]) throws -> ReferenceResult<S> {
@@ -60,9 +69,12 @@ struct ReferencePass<S: ReferenceScalar> {
         // Only inputs that lead to a requested leaf need their derivatives.
         let relevant = run.relevant
         var bound = auditing ? RoundingBound(run, partials: try elementwisePartialsOfEveryNode(), attributing: attributing) : nil
+        bound?.keepsNodeBounds = keepingNodeCotangents
+        var nodeCotangents: [Int: TensorValue<S>] = [:]
 
         for (index, node) in graph.nodes.enumerated().reversed() {
             guard let gradient = gradients.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+            if keepingNodeCotangents { nodeCotangents[index] = gradient }
             let inputs = node.inputs.map { run.value(of: $0) }
             let output = run.value(of: node)
             let wanted = node.inputs.indices.filter { relevant.contains(node.inputs[$0].identifier) }
@@ -100,7 +112,9 @@ struct ReferencePass<S: ReferenceScalar> {
         let values = leaves.map { leaf in
             gradients[ObjectIdentifier(leaf)] ?? .zeros(leaf.shape)
         }
-        return ReferenceResult(gradients: values, findings: findings, roundingBound: bound.map { $0.finished(leaves) })
+        return ReferenceResult(
+            gradients: values, findings: findings, roundingBound: bound.map { $0.finished(leaves) }, nodeCotangents: nodeCotangents
+        )
     }
 
     /// A selecting op's Jᵀg where an enclosure cannot decide its choice (an

@@ -57,6 +57,11 @@ struct RoundingBound {
 
     /// The bound per requested leaf, element by element, in absolute terms.
     private(set) var leafBounds: [TensorValue<Double>] = []
+    /// Whether ``nodeBounds`` are kept.
+    var keepsNodeBounds = false
+    /// When kept: the bound on each node's cotangent (the gradient of the
+    /// result with respect to its output), by the node's position.
+    private(set) var nodeBounds: [Int: TensorValue<Double>] = [:]
     /// The op whose own roundings weigh most in the bounds, as its node name.
     private(set) var largestSource: String?
     /// When attributing: per requested leaf, per element, the element-wise op
@@ -151,6 +156,7 @@ struct RoundingBound {
         let own = ownShare(node)
         let key = ObjectIdentifier(node)
         guard let a = cotangent.removeValue(forKey: key), let r = cotangentError.removeValue(forKey: key) else { return }
+        if keepsNodeBounds { nodeBounds[index] = Self.absoluteBound(r, a) }
         let values = node.inputs.map { magnitude[$0.identifier]! }
         let errors = node.inputs.map { error[$0.identifier]! }
         let output = magnitude[key]!
@@ -209,7 +215,7 @@ struct RoundingBound {
         done.leafBounds = leaves.map { leaf in
             let key = ObjectIdentifier(leaf)
             guard let a = cotangent[key], let r = cotangentError[key] else { return .zeros(leaf.shape) }
-            return r.adding(a).map { units in units.isNaN ? .infinity : units * 0x1p-53 * (1 + 0x1p-20) }
+            return Self.absoluteBound(r, a)
         }
         done.largestSource = weightBySource.max { $0.value < $1.value }.map(\.key)
         if !boundsBySource.isEmpty {
@@ -223,6 +229,12 @@ struct RoundingBound {
             }
         }
         return done
+    }
+
+    /// u·(R + A), a cotangent's bound in absolute terms (NaN read as infinity,
+    /// and a margin of 2⁻²⁰ for the bound's own roundings).
+    static func absoluteBound(_ r: TensorValue<Double>, _ a: TensorValue<Double>) -> TensorValue<Double> {
+        r.adding(a).map { units in units.isNaN ? .infinity : units * 0x1p-53 * (1 + 0x1p-20) }
     }
 
     /// 1 for a node whose own roundings this bound counts, else 0.

@@ -99,10 +99,20 @@ struct JudgeCommand: ParsableCommand {
                 .trimmingCharacters(in: .whitespaces)
         }
         lines += [""] + [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
+        if !report.nodes.isEmpty {
+            let failing = report.nodes.filter { !$0.sources.allSatisfy(\.passed) }
+            lines += ["", "intermediate gradients: \(report.nodes.count - failing.count) of \(report.nodes.count) within their bounds"
+                + (failing.isEmpty ? "" : "; beyond: " + failing.map { node in
+                    "\(node.name) (\(node.sources[0].beyondBoundCount) of \(node.sources[0].elements), max \(CheckCommand.formatted(node.sources[0].maxULP)) ulp)"
+                }.joined(separator: ", "))]
+        }
         for input in report.inputs {
             for source in input.sources where !source.passed {
                 lines += ["", "\(input.name), \(source.source): \(source.beyondBoundCount) element(s) beyond the bound" +
                     (source.beyondBoundCount > source.beyondBound.count ? " (the \(source.beyondBound.count) worst)" : "")]
+                if let node = source.firstWrongNode, let operation = source.beyondBound.first?.operation {
+                    lines.append("  first wrong at node \(node) (\(operation)): the gradient it receives is within its bounds, the one it passes back is not")
+                }
                 for element in source.beyondBound {
                     let index = element.index.map(String.init).joined(separator: ", ")
                     let error = element.errorULP.map { "\(CheckCommand.formatted($0)) ulp, bound \(CheckCommand.formatted(element.boundULP)) ulp" }

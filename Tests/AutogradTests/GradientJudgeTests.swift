@@ -123,6 +123,42 @@ import Testing
         #expect(wrong.inputs.map { $0.sources[0].beyondBoundCount } == [4, 3])
     }
 
+    /// `exp(tanh(x)).sum()` with every node's gradient the truth, but for the
+    /// input's and the nodes named in `wrong`, which are off by a relative 10⁻⁹.
+    static func chain(wrong: Set<String>) throws -> GraphDocument {
+        let x = Tensor([0.5, -1.5, 2], requiresGrad: true)
+        let loss = x.tanh().exp().sum()
+        var document = try GraphDocument(loss, inputs: ["x": x])
+        var reference = ExactMode()
+        reference.keepsNodeCotangents = true
+        let exact = try reference.gradient(of: loss, withRespectTo: [x], auditing: true)
+        func altered(_ values: [Double], _ name: String) -> [Double] { wrong.contains(name) ? values.map { $0 * (1 + 1e-9) } : values }
+        document.inputs[0].gradient = altered(exact.tensors[0].scalars, "x")
+        #expect(exact.nodeCotangents!.map(\.nodeIndex) == [0, 1, 2])
+        for (index, cotangent) in exact.nodeCotangents!.enumerated() {
+            document.nodes[index].gradient = altered(cotangent.values, document.nodes[index].name)
+        }
+        return document
+    }
+
+    @Test func theNodesGradientsShowWhereTheErrorFirstAppears() throws {
+        let names = try Self.chain(wrong: []).nodes.map(\.name)
+        #expect(names == ["tanh0", "exp1", "sum2"])
+        // Only the input's gradient is wrong: tanh's rule passed a wrong gradient back.
+        let atTanh = try GradientJudge.judge(try Self.chain(wrong: ["x"]))
+        #expect(atTanh.inputs[0].sources[0].firstWrongNode == "tanh0")
+        #expect(atTanh.inputs[0].sources[0].beyondBound.allSatisfy { $0.operation == "TanhBackward" })
+        #expect(atTanh.nodes.map(\.name) == names && atTanh.nodes.allSatisfy { $0.sources[0].passed })
+        // Tanh's output gradient is wrong too: exp's rule went wrong first.
+        let atExp = try GradientJudge.judge(try Self.chain(wrong: ["x", "tanh0"]))
+        #expect(atExp.inputs[0].sources[0].firstWrongNode == "exp1")
+        #expect(atExp.inputs[0].sources[0].beyondBound.allSatisfy { $0.operation == "ExpBackward" })
+        #expect(atExp.nodes.map { $0.sources[0].passed } == [false, true, true])
+        // All right: nothing to blame.
+        let right = try GradientJudge.judge(try Self.chain(wrong: []))
+        #expect(right.passed && right.inputs[0].sources[0].firstWrongNode == nil)
+    }
+
     @Test func aDocumentWithNothingToDifferentiateIsRefused() throws {
         let constant = GraphDocument(inputs: [.init(name: "c", shape: [2], requiresGrad: false, values: [1, 2])],
                                      nodes: [.init(name: "s", operation: "sum", arguments: ["c"])], output: "s")

@@ -92,6 +92,27 @@ import Testing
         #expect(document.json().contains("\"0x1.999999999999ap-4\""))
     }
 
+    @Test func nodesGradientsAreWrittenAndCheckedAgainstTheOutputsShape() throws {
+        let x = Tensor([1.0, 2, 3], requiresGrad: true)
+        var document = try GraphDocument((x * x).sum(), inputs: ["x": x])
+        document.nodes[0].gradient = [1, 1, 1]
+        document.nodes[1].gradient = [1]
+        let read = try GraphDocument(json: document.json())
+        #expect(read == document && read.nodes.map(\.gradient) == [[1, 1, 1], [1]])
+        document.nodes[0].gradient = [1, 1]
+        #expect(throws: GraphDocumentError(path: "$.nodes[0].gradient", expected: "3 elements, as the shape holds", found: "2")) {
+            try GraphDocument(json: document.json())
+        }
+        document.nodes[0].shape = nil
+        #expect(throws: GraphDocumentError(path: "$.nodes[0].gradient", expected: "3 elements, as the output's shape [3] holds", found: "2")) {
+            try GraphDocument(json: document.json()).record()
+        }
+        let comparison = Self.valid.replacingOccurrences(of: "\"scalar\": \"0x0p+0\",", with: "\"scalar\": \"0x0p+0\", \"gradient\": [\"0x1p+0\", \"0x1p+0\", \"0x1p+0\", \"0x1p+0\", \"0x1p+0\", \"0x1p+0\"],")
+        #expect(throws: GraphDocumentError(path: "$.nodes[1].gradient", expected: "no gradient for a comparison", found: "6 elements")) {
+            try GraphDocument(json: comparison).record()
+        }
+    }
+
     @Test func opsTheFormatDoesNotHaveAreRefusedByName() throws {
         let x = Tensor([1.0, 2], requiresGrad: true)
         #expect(throws: GraphDocumentError(path: "$.nodes[0]", expected: "one of the format's built-in ops",

@@ -70,7 +70,7 @@ private struct DocumentReader {
         }
         var nodes: [GraphDocument.Node] = []
         for (index, value) in try array(required(members, "nodes", at: "$"), at: "$.nodes").enumerated() {
-            nodes.append(try node(value, at: "$.nodes[\(index)]"))
+            nodes.append(try node(value, at: "$.nodes[\(index)]", scalarType: scalarType))
         }
         let output = try string(required(members, "output", at: "$"), at: "$.output")
         guard defined[output] != nil else {
@@ -95,8 +95,8 @@ private struct DocumentReader {
         return GraphDocument.Input(name: name, shape: shape, requiresGrad: requiresGrad, values: values, gradient: gradient)
     }
 
-    mutating func node(_ value: JSONValue, at path: String) throws(GraphDocumentError) -> GraphDocument.Node {
-        let keys = InterchangeOperation.parameterKeys.union(["name", "op", "args", "shape"])
+    mutating func node(_ value: JSONValue, at path: String, scalarType: GraphDocument.ScalarType) throws(GraphDocumentError) -> GraphDocument.Node {
+        let keys = InterchangeOperation.parameterKeys.union(["name", "op", "args", "shape", "gradient"])
         let members = try object(value, at: path, keys: keys)
         let operation = try string(required(members, "op", at: path), at: path + ".op")
         let arguments = try array(required(members, "args", at: path), at: path + ".args").enumerated().map { index, argument throws(GraphDocumentError) in
@@ -120,9 +120,13 @@ private struct DocumentReader {
             if case .integer(let exponent) = value { parameters.exponent = .integer(exponent) }
             else { parameters.exponent = .real(try number(value, at: path + ".exponent", expected: "an integer or a hexadecimal floating-point string")) }
         }
+        // Its length is checked against the op's output when recorded, if the node gives no shape.
+        let gradient = try members["gradient"].map { value throws(GraphDocumentError) in
+            try numbers(value, at: path + ".gradient", count: shape?.elementCount, scalarType: scalarType)
+        }
         // Defined last: a node cannot read itself.
         let name = try define(required(members, "name", at: path), at: path + ".name", isNode: true)
-        return GraphDocument.Node(name: name, operation: operation, arguments: arguments, shape: shape, parameters: parameters)
+        return GraphDocument.Node(name: name, operation: operation, arguments: arguments, shape: shape, parameters: parameters, gradient: gradient)
     }
 
     /// Records a new name, refusing an empty or repeated one.
@@ -202,9 +206,10 @@ private struct DocumentReader {
         return number
     }
 
-    func numbers(_ value: JSONValue, at path: String, count: Int, scalarType: GraphDocument.ScalarType) throws(GraphDocumentError) -> [Double] {
+    /// Exact numbers, `count` of them when it is given.
+    func numbers(_ value: JSONValue, at path: String, count: Int?, scalarType: GraphDocument.ScalarType) throws(GraphDocumentError) -> [Double] {
         let elements = try array(value, at: path)
-        guard elements.count == count else {
+        if let count, elements.count != count {
             throw GraphDocumentError(path: path, expected: "\(count) elements, as the shape holds", found: "\(elements.count)")
         }
         return try elements.enumerated().map { index, element throws(GraphDocumentError) in

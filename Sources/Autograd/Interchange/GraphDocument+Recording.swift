@@ -12,6 +12,13 @@ extension GraphDocument {
     /// let exact = try ExactMode().gradient(of: loss, withRespectTo: inputs.filter(\.requiresGrad))
     /// ```
     public func record() throws(GraphDocumentError) -> (inputs: [Tensor], output: Tensor) {
+        let recorded = try recordNamed()
+        return (recorded.inputs, recorded.output)
+    }
+
+    /// ``record()``, with the tensor each input and node name stands for
+    /// (comparisons, which make no tensor, have none).
+    func recordNamed() throws(GraphDocumentError) -> (inputs: [Tensor], output: Tensor, tensors: [String: Tensor]) {
         var recorder = GraphRecorder()
         let inputs = try self.inputs.enumerated().map { index, input throws(GraphDocumentError) in
             try recorder.leaf(input, at: "$.inputs[\(index)]")
@@ -23,7 +30,10 @@ extension GraphDocument {
                 found: recorder.values[output] == nil ? "the unknown name \"\(output)\"" : "the condition \"\(output)\""
             )
         }
-        return (inputs, output)
+        let tensors = recorder.values.compactMapValues { value -> Tensor? in
+            if case .tensor(let tensor) = value { tensor } else { nil }
+        }
+        return (inputs, output, tensors)
     }
 }
 
@@ -100,6 +110,14 @@ private struct GraphRecorder {
             .outputShape(shapes, condition: condition?.shape)
         if let declared = node.shape, declared != shape {
             throw GraphDocumentError(path: path + ".shape", expected: "\(shape), the shape \(operation.rawValue) gives", found: "\(declared)")
+        }
+        if let gradient = node.gradient {
+            guard operation.relation == nil else {
+                throw GraphDocumentError(path: path + ".gradient", expected: "no gradient for a comparison", found: "\(gradient.count) elements")
+            }
+            guard gradient.count == shape.elementCount else {
+                throw GraphDocumentError(path: path + ".gradient", expected: "\(shape.elementCount) elements, as the output's shape \(shape) holds", found: "\(gradient.count)")
+            }
         }
         values[node.name] = Self.applying(operation, node.parameters, tensors, condition: condition)
     }

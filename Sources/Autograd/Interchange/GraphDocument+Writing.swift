@@ -60,6 +60,7 @@ extension GraphDocument {
             if let to = p.to { members.append(("to", .array(to.map { .integer($0) }))) }
             if let start = p.start { members.append(("start", .integer(start))) }
             if let length = p.length { members.append(("length", .integer(length))) }
+            if let gradient = node.gradient { members.append(("gradient", hex(gradient))) }
             return JSONValue.object(members)
         }
         var members: [(key: String, value: JSONValue)] = [

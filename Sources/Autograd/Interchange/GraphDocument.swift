@@ -98,10 +98,23 @@ public struct GraphDocument: Sendable, Equatable {
         public var shape: Shape?
         /// The op's parameters.
         public var parameters: Parameters
+        /// The gradient of the output with respect to this node's output,
+        /// computed elsewhere (row-major), if any: with it, a judge finds
+        /// the op where an error first appears.
+        public var gradient: [Double]?
 
         /// The node `name` applying `operation` to `arguments`.
-        public init(name: String, operation: String, arguments: [String], shape: Shape? = nil, parameters: Parameters = Parameters()) {
+        public init(
+            name: String, operation: String, arguments: [String], shape: Shape? = nil, parameters: Parameters = Parameters(),
+            gradient: [Double]? = nil
+        ) {
             (self.name, self.operation, self.arguments, self.shape, self.parameters) = (name, operation, arguments, shape, parameters)
+            self.gradient = gradient
+        }
+
+        public static func == (a: Node, b: Node) -> Bool {
+            a.name == b.name && a.operation == b.operation && a.arguments == b.arguments && a.shape == b.shape
+                && a.parameters == b.parameters && a.gradient?.map(\.bitPattern) == b.gradient?.map(\.bitPattern)
         }
     }
 

@@ -23,7 +23,7 @@ public enum GradientJudge {
     public static func judge(
         _ document: GraphDocument, reference: ExactMode = ExactMode(), strategies: [any Differentiable] = []
     ) throws -> JudgeReport {
-        let (inputs, output) = try document.record()
+        let (inputs, output, tensors) = try document.recordNamed()
         let differentiated = inputs.indices.filter { inputs[$0].requiresGrad }
         guard !differentiated.isEmpty else {
             throw GraphDocumentError(path: "$.inputs", expected: "an input with \"requires_grad\": true", found: "none")
@@ -31,28 +31,64 @@ public enum GradientJudge {
         guard output.elementCount == 1 else {
             throw GraphDocumentError(path: "$.output", expected: "a tensor of one element (a loss) to differentiate", found: "shape \(output.shape)")
         }
+        let tracesNodes = document.nodes.contains { $0.gradient != nil }
         var referee = reference
         referee.attributesRoundingErrors = true
+        referee.keepsNodeCotangents = tracesNodes
         let leaves = differentiated.map { inputs[$0] }
         let exact = try referee.gradient(of: output, withRespectTo: leaves, auditing: true)
         let byStrategy = try strategies.map { strategy in (strategy.name, try strategy.gradient(of: output, withRespectTo: leaves).tensors) }
         let precision = Precision(document.scalarType)
+        let producer = document.producer ?? "document"
+
+        // The document's intermediate gradients, where it has them, against the true cotangents.
+        let graphNodes = RecordedGraph(output).nodes
+        let cotangents = Dictionary((exact.nodeCotangents ?? []).map { ($0.nodeIndex, $0) }, uniquingKeysWith: { a, _ in a })
+        var nodeVerdicts: [InputJudgement] = []
+        for node in document.nodes {
+            guard let gradient = node.gradient, let tensor = tensors[node.name], let graphNode = tensor.gradFn,
+                  let index = graphNodes.firstIndex(where: { $0 === graphNode }), let truth = cotangents[index], !truth.roundingBounds.isEmpty
+            else { continue }
+            let verdict = judge(
+                gradient, against: Truth(values: truth.values, statuses: truth.statuses, bounds: truth.roundingBounds),
+                at: tensor.scalars, shape: tensor.shape, source: producer, precision: precision
+            ) { _ in graphNode.name }
+            nodeVerdicts.append(InputJudgement(name: node.name, shape: tensor.shape.dimensions, sources: [verdict]))
+        }
+        let firstWrong = tracesNodes ? FirstWrongNode(document, verdicts: nodeVerdicts, tensors: tensors) : nil
+
         let verdicts = differentiated.enumerated().map { position, index in
             let input = document.inputs[index]
+            let truth = Truth(
+                values: exact.tensors[position].scalars, statuses: exact.elementStatuses[position], bounds: exact.roundingBounds![position]
+            )
+            let heuristic = { (element: Int) in exact.roundingSources?[position][element] }
             var sources: [SourceJudgement] = []
             if let gradient = input.gradient {
-                sources.append(judge(gradient, of: position, input, exact: exact, source: document.producer ?? "document", precision: precision))
+                let culprit = firstWrong?.culprit(of: input.name)
+                var verdict = judge(gradient, against: truth, at: input.values, shape: input.shape, source: producer, precision: precision) {
+                    culprit?.operation ?? heuristic($0)
+                }
+                verdict.firstWrongNode = verdict.passed ? nil : culprit?.node
+                sources.append(verdict)
             }
             for (name, tensors) in byStrategy {
-                sources.append(judge(tensors[position].scalars, of: position, input, exact: exact, source: name, precision: .float64))
+                sources.append(judge(tensors[position].scalars, against: truth, at: input.values, shape: input.shape, source: name, precision: .float64, blame: heuristic))
             }
             return InputJudgement(name: input.name, shape: input.shape.dimensions, sources: sources)
         }
         return JudgeReport(
             producer: document.producer, dtype: document.scalarType.rawValue, reference: exact.exactness, precision: exact.precision,
-            inputs: verdicts, branchDivergences: exact.branchDivergences.map(\.description),
+            inputs: verdicts, nodes: nodeVerdicts, branchDivergences: exact.branchDivergences.map(\.description),
             passed: verdicts.allSatisfy { $0.sources.allSatisfy(\.passed) }
         )
+    }
+
+    /// The true gradient of one input or node: the values, what is proven about them, and their bounds.
+    struct Truth {
+        let values: [Double]
+        let statuses: [ExactGradient.ElementStatus]
+        let bounds: [Double]
     }
 
     /// The type a source computed in: the unit of its ULPs and of its rounding errors.
@@ -81,38 +117,38 @@ public enum GradientJudge {
         func bound(_ doubleBound: Double) -> Double { self == .float32 ? doubleBound * 0x1p29 : doubleBound }
     }
 
-    /// One source's verdict on one input's gradient.
+    /// One source's verdict on one gradient (of an input or a node) whose
+    /// true values are `truth`, at points `values`; `blame` names the op for an element.
     static func judge(
-        _ computed: [Double], of position: Int, _ input: GraphDocument.Input, exact: ExactGradient, source: String, precision: Precision
+        _ computed: [Double], against truth: Truth, at values: [Double], shape: Shape, source: String, precision: Precision,
+        blame: (Int) -> String?
     ) -> SourceJudgement {
-        let truths = exact.tensors[position].scalars
-        let bounds = exact.roundingBounds![position]
         var ulpErrors: [Double] = []
         var correctlyRounded = 0, unresolved = 0
         var beyond: [(severity: Double, element: JudgedElement)] = []
         for element in computed.indices {
             let value = computed[element]
-            let status = exact.status(input: position, element: element)
-            let truth = precision.rounded(truths[element])
-            let unit = precision.ulp(of: truth)
-            let bound = precision.bound(bounds[element])
+            let status = truth.statuses[element]
+            let exact = precision.rounded(truth.values[element])
+            let unit = precision.ulp(of: exact)
+            let bound = precision.bound(truth.bounds[element])
             let error: Double, ulp: Double?
             if case .unresolved(let lower, let upper, _) = status {
                 error = value.isNaN ? .infinity : max(0, lower - value, value - upper)
                 ulp = nil
                 unresolved += 1
             } else {
-                error = value == truth || (value.isNaN && truth.isNaN) ? 0 : (value.isFinite && truth.isFinite ? abs(value - truth) : .infinity)
-                ulp = error == 0 ? 0 : (truth.isFinite ? error / unit : .infinity)
+                error = value == exact || (value.isNaN && exact.isNaN) ? 0 : (value.isFinite && exact.isFinite ? abs(value - exact) : .infinity)
+                ulp = error == 0 ? 0 : (exact.isFinite ? error / unit : .infinity)
                 ulpErrors.append(ulp!)
                 if error == 0 { correctlyRounded += 1 }
             }
             // The reference is rounded once: half an ulp of it is allowed besides the bound.
-            let allowed = bound + (status.isResolved && truth.isFinite ? unit / 2 : 0)
+            let allowed = bound + (status.isResolved && exact.isFinite ? unit / 2 : 0)
             guard !(error <= allowed) else { continue }
             let judged = JudgedElement(
-                index: multiIndex(element, in: input.shape), input: input.values[element], computed: value, truth: truth,
-                errorULP: ulp, boundULP: ulp == nil ? bound : bound / unit, operation: exact.roundingSources?[position][element]
+                index: multiIndex(element, in: shape), input: values[element], computed: value, truth: exact,
+                errorULP: ulp, boundULP: ulp == nil ? bound : bound / unit, operation: blame(element)
             )
             beyond.append((allowed == 0 ? .infinity : error / allowed, judged))
         }
@@ -124,7 +160,7 @@ public enum GradientJudge {
         return SourceJudgement(
             source: source, dtype: precision.name, elements: computed.count, correctlyRounded: correctlyRounded, unresolved: unresolved,
             medianULP: percentile(0.5), p99ULP: percentile(0.99), maxULP: sorted.last ?? 0,
-            beyondBound: Array(listed), beyondBoundCount: beyond.count
+            beyondBound: Array(listed), beyondBoundCount: beyond.count, firstWrongNode: nil
         )
     }
 

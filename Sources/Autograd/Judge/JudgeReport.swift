@@ -19,20 +19,23 @@ public struct JudgeReport: Encodable, Sendable {
     public let precision: Int?
     /// One verdict per input that requires a gradient.
     public let inputs: [InputJudgement]
+    /// One verdict per node whose gradient the document gives (its
+    /// intermediate gradients, PyTorch's `retain_grad()`), in the document's order.
+    public let nodes: [InputJudgement]
     /// Where the exact replay took another branch than the recorded run (`relu`, `max`, `where`...), in words.
     public let branchDivergences: [String]
     /// Whether every element of every source is within its bound.
     public let passed: Bool
 
     enum CodingKeys: String, CodingKey {
-        case producer, dtype, reference, precision, inputs, passed
+        case producer, dtype, reference, precision, inputs, nodes, passed
         case branchDivergences = "branch_divergences"
     }
 }
 
-/// The verdicts on one input's gradient, one per source.
+/// The verdicts on one input's (or node's) gradient, one per source.
 public struct InputJudgement: Encodable, Sendable {
-    /// The input's name in the document.
+    /// The input's or node's name in the document.
     public let name: String
     /// Its dimensions.
     public let shape: [Int]
@@ -62,6 +65,11 @@ public struct SourceJudgement: Encodable, Sendable {
     public let beyondBound: [JudgedElement]
     /// How many elements are beyond their bound, listed or not.
     public let beyondBoundCount: Int
+    /// For the document's gradient of an input, when the document gives its
+    /// nodes' gradients too: the node whose reverse rule first gave a gradient
+    /// beyond its bounds on the way back to this input (its gradient in is
+    /// within bounds, one it passes back is not). `nil` otherwise.
+    public internal(set) var firstWrongNode: String?
     /// Whether every element is within its bound.
     public var passed: Bool { beyondBoundCount == 0 }
 
@@ -73,6 +81,7 @@ public struct SourceJudgement: Encodable, Sendable {
         case maxULP = "max_ulp"
         case beyondBound = "beyond_bound"
         case beyondBoundCount = "beyond_bound_count"
+        case firstWrongNode = "first_wrong_node"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -87,6 +96,7 @@ public struct SourceJudgement: Encodable, Sendable {
         try container.encode(JSONNumber(maxULP), forKey: .maxULP)
         try container.encode(beyondBound, forKey: .beyondBound)
         try container.encode(beyondBoundCount, forKey: .beyondBoundCount)
+        try container.encodeIfPresent(firstWrongNode, forKey: .firstWrongNode)
         try container.encode(passed, forKey: .passed)
     }
 }
@@ -107,9 +117,11 @@ public struct JudgedElement: Encodable, Sendable {
     /// The element's bound on a correct computation's rounding error, in
     /// ULPs of the true value (absolute when the truth is only enclosed).
     public let boundULP: Double
-    /// The op whose own roundings weigh most in the element's bound
-    /// (`"TanhBackward"`): where the condition is worst, and where a formula
-    /// that loses accuracy hurts most.
+    /// The op to look at (`"TanhBackward"`): for the document's gradients,
+    /// when it gives its nodes' gradients, the op of the node where they
+    /// first leave their bounds (``SourceJudgement/firstWrongNode``);
+    /// otherwise the element-wise op whose derivative's roundings weigh
+    /// most in the element's bound, a pointer rather than a proof.
     public let operation: String?
 
     enum CodingKeys: String, CodingKey {
