@@ -102,7 +102,9 @@ def main() -> None:
         doc = export(fn, inputs, path, constants=constants)
         ops = sorted({node["op"] for node in doc["nodes"]})
         shapes = ", ".join(f"{e['name']}{e['shape']}{'' if e['requires_grad'] else ' const'}" for e in doc["inputs"])
-        print(f"{file_name}: {doc['dtype']}, inputs {shapes}; {len(doc['nodes'])} nodes ({' '.join(ops)});"
+        with_gradient = sum("gradient" in node for node in doc["nodes"])
+        print(f"{file_name}: {doc['dtype']}, inputs {shapes}; {len(doc['nodes'])} nodes ({' '.join(ops)}),"
+              f" {with_gradient} with a gradient;"
               f" {os.path.getsize(path)} bytes; {doc['producer']}")
 
 

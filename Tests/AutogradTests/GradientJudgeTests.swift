@@ -28,6 +28,8 @@ import Testing
         #expect(at[19.5]!.computed == 0 && at[19.5]!.truth > 4e-17)
         #expect(torch.beyondBound.allSatisfy { $0.operation == "TanhBackward" && $0.boundULP < 8 })
         #expect(torch.beyondBound.first?.input == 19.5, "the worst first")
+        // PyTorch's gradients of the nodes: the sum's and tanh's output's are right, tanh's rule is not.
+        #expect(torch.firstWrongNode == "tanh0" && report.nodes.map(\.name) == ["tanh0", "sum0"] && report.nodes.allSatisfy { $0.sources[0].passed })
         // This library's reverse mode on the same graph: within its bounds, a few ULPs at most.
         #expect(reverse.passed && reverse.maxULP <= 4 && reverse.elements == 12)
     }
@@ -67,8 +69,10 @@ import Testing
             #expect(torch.beyondBoundCount > 0 && reverse.passed, "\(input.name)")
             // The bound at these elements is mostly the product's and the pre-activation's roundings,
             // but the derivative that rounds is tanh's.
-            #expect(torch.beyondBound.allSatisfy { $0.operation == "TanhBackward" }, "\(input.name)")
+            #expect(torch.beyondBound.allSatisfy { $0.operation == "TanhBackward" } && torch.firstWrongNode == "tanh0", "\(input.name)")
         }
+        // The gradients PyTorch passes back from tanh, to the sum x·w + b and the product, are where it goes wrong.
+        #expect(report.nodes.map { "\($0.name) \($0.sources[0].passed)" } == ["matmul0 false", "add0 false", "tanh0 true", "sum0 true"])
     }
 
     @Test func aGraphOfManyOpsReadsAndIsJudged() throws {
@@ -77,6 +81,7 @@ import Testing
         #expect(operations.isSuperset(of: ["exp", "log", "sqrt", "sin", "cos", "sigmoid", "pow", "clamp", "where", "gt", "matmul", "cat", "narrow", "transpose"]))
         let report = try GradientJudge.judge(document, strategies: [ReverseMode()])
         #expect(report.inputs.allSatisfy { $0.sources.last!.passed }, "reverse mode within its bounds")
+        #expect(report.nodes.count == 68 && report.nodes.allSatisfy { $0.sources[0].passed }, "PyTorch's intermediate gradients too")
     }
 
     @Test func float32GradientsAreCountedInFloat32ULPs() throws {

@@ -50,7 +50,9 @@ import Testing
         let sigmoid = try #require(files[0]["report"] as? [String: Any])
         let source = try #require(((sigmoid["inputs"] as? [[String: Any]])?.first?["sources"] as? [[String: Any]])?.first)
         #expect(Set(source.keys) == ["source", "dtype", "elements", "correctly_rounded", "unresolved", "median_ulp", "p99_ulp", "max_ulp",
-                                     "beyond_bound", "beyond_bound_count", "passed"])
+                                     "beyond_bound", "beyond_bound_count", "passed", "first_wrong_node"])
+        #expect(source["first_wrong_node"] as? String == "sigmoid0")
+        #expect((sigmoid["nodes"] as? [[String: Any]])?.map { $0["name"] as? String } == ["sigmoid0", "sum0"])
         let worst = try #require((source["beyond_bound"] as? [[String: Any]])?.first)
         #expect(worst["index"] as? [Int] == [10] && worst["input"] as? Double == 40 && worst["computed"] as? Double == 0)
         #expect(worst["operation"] as? String == "SigmoidBackward")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 import torch
 
@@ -64,6 +64,8 @@ class Graph:
         self.leaves: dict[str, torch.Tensor] = {}  # input name -> leaf tensor
         self.conditions: set[str] = set()  # names of Boolean (comparison) nodes
         self.discovered: set[str] = set()  # constants found while tracing (const0...)
+        self.tensors: dict[str, torch.Tensor] = {}  # node name -> the PyTorch result it stands for (reshaped)
+        self.bypassed: set[str] = set()  # reshape nodes that a later reshape skipped (see `reshape`)
         self._names: dict[int, str] = {}
         self._alive: list[tuple[torch.Tensor, int]] = []  # named tensors and their versions
         self._used: set[str] = set()
@@ -85,11 +87,21 @@ class Graph:
         """The name of a recorded tensor, or ``None``."""
         return self._names.get(id(tensor))
 
-    def bind(self, tensor: torch.Tensor, name: str, op: str = "an op") -> None:
-        """Remember that ``tensor``, a result of ``op``, is the value of ``name``."""
+    def bind(self, tensor: torch.Tensor, name: str, op: str = "an op", new: Set[str] = frozenset()) -> None:
+        """Remember that ``tensor``, a result of ``op``, is the value of ``name``.
+
+        ``new`` holds the nodes ``op`` wrote. If ``name`` is one of them, it
+        stands for ``tensor``; so does the node it reshapes, if ``op`` wrote that
+        one too (the reduction before ``keepdim``'s reshape, say).
+        """
         if tensor.dtype not in self.dtypes:
             raise UnsupportedOperation(op, f"gives a {tensor.dtype} result in a {self.dtype} graph (mixed dtypes)")
         self._remember(tensor, name)
+        if name in new:
+            self.tensors[name] = tensor
+            node = self._nodes[name]
+            if node["op"] == "reshape" and node["args"][0] in new:
+                self.tensors[node["args"][0]] = tensor
 
     def _remember(self, tensor: torch.Tensor, name: str) -> None:
         self._names[id(tensor)] = name
@@ -170,17 +182,20 @@ class Graph:
         """Record a node with its parameters and output ``shape``; return its name."""
         name = self.fresh(op)
         self._used.add(name)
-        self.nodes.append({"name": name, "op": op, "args": list(args), **params, "shape": list(shape)})
+        self.nodes.append({"name": name, "op": op, "args": list(args), "shape": list(shape), **params})
         self._nodes[name] = self.nodes[-1]
         return name
 
     def reshape(self, name: str, old: Sequence[int], new: Sequence[int]) -> str:
         """``name`` (of shape ``old``) reshaped to ``new``: no node if the shapes
-        are equal, and a reshape of a reshape reads the first one's argument."""
+        are equal, and a reshape of a reshape reads the first one's argument
+        (the first one is then ``bypassed``: its PyTorch tensor's gradient counts
+        readers that the document does not give it)."""
         if list(old) == list(new):
             return name
         source = self._nodes.get(name)
         if source is not None and source["op"] == "reshape":
+            self.bypassed.add(name)
             return self.reshape(source["args"][0], self._shape(source["args"][0]), new)
         return self.node("reshape", [name], new, to=list(new))
 
@@ -206,3 +221,59 @@ class Graph:
         nodes.reverse()
         inputs = [i for i in self.inputs if i["name"] in needed or i["name"] not in self.discovered]
         return inputs, nodes
+
+    # Node gradients
+
+    def retain_grads(self) -> None:
+        """Ask PyTorch to keep the gradient of every recorded tensor (call before ``backward``)."""
+        for tensor, _ in self._alive:
+            if tensor.requires_grad:
+                tensor.retain_grad()
+
+    def add_gradients(self, nodes: list[dict]) -> None:
+        """Give each of ``nodes`` (a pruned graph, after ``backward``) PyTorch's
+        gradient of the output with respect to it, where PyTorch computed it:
+
+        1. the ``.grad`` of the PyTorch tensor the node stands for, reshaped to
+           the node's shape (not for a bypassed reshape);
+        2. else, for a node whose only reader is a reshape or transpose, that
+           reader's gradient reshaped or transposed back;
+        3. else, for a reshape or transpose that is its argument's only reader,
+           the argument's gradient reshaped or transposed.
+
+        Other nodes get none: a node PyTorch gave no gradient (a comparison, one
+        that does not reach the output), or one whose gradient PyTorch never
+        computed (a reduction over several dims before the last, a narrow
+        before another narrow, a reshape that is one of several readers...).
+        """
+        readers: dict[str, list[dict]] = {}
+        for node in nodes:
+            for arg in node["args"]:
+                readers.setdefault(arg, []).append(node)
+        grads = {name: leaf.grad for name, leaf in self.leaves.items()}
+        for node in reversed(nodes):
+            name = node["name"]
+            tensor = self.tensors.get(name) if name not in self.bypassed else None
+            grad = tensor.grad if tensor is not None else None
+            grads[name] = grad.reshape(node["shape"]) if grad is not None else None
+            reader = _only(readers.get(name, []))
+            if grads[name] is None and reader is not None and grads[reader["name"]] is not None:
+                grads[name] = _rearranged(grads[reader["name"]], reader, node["shape"])
+        for node in nodes:
+            arg = node["args"][0]
+            if grads[node["name"]] is None and _only(readers[arg]) is node and grads.get(arg) is not None:
+                grads[node["name"]] = _rearranged(grads[arg], node, node["shape"])
+        for node in nodes:
+            if grads[node["name"]] is not None:
+                node["gradient"] = hex_values(grads[node["name"]])
+
+
+def _only(readers: list[dict]) -> dict | None:
+    """The single reader, if it is a reshape or a transpose (which moves values, exactly)."""
+    return readers[0] if len(readers) == 1 and readers[0]["op"] in ("reshape", "transpose") else None
+
+
+def _rearranged(grad: torch.Tensor, node: dict, shape: list[int]) -> torch.Tensor:
+    """``grad`` moved as the reshape or transpose ``node`` moves values (or back: a
+    transpose is its own inverse), to ``shape``."""
+    return grad.transpose(*node["dims"]) if node["op"] == "transpose" else grad.reshape(shape)

@@ -41,6 +41,7 @@ def record(
     *,
     constants: Mapping[str, object] | None = None,
     producer: str | None = None,
+    node_gradients: bool = True,
 ) -> dict:
     """Run ``fn`` on ``inputs``, record its ops and PyTorch's gradients, and
     return the graph interchange document (a dict ready for ``json.dump``).
@@ -50,7 +51,9 @@ def record(
     keyword (positionally for a list), and with ``constants`` by keyword: those
     become inputs with ``"requires_grad": false``, as do tensors ``fn`` creates
     or captures. ``fn`` must return a tensor with exactly one element.
-    ``producer`` defaults to ``"torch <version>"``.
+    ``producer`` defaults to ``"torch <version>"``. With ``node_gradients``,
+    each node gets PyTorch's gradient of the output with respect to it
+    (``retain_grad()``), where PyTorch computed one (see ``Graph.add_gradients``).
 
     Raises ``UnsupportedOperation`` (a ``ValueError``) for an op the format
     cannot express, and ``ValueError`` for an output that is not one element.
@@ -79,9 +82,13 @@ def record(
     output_name = graph.name_of(output)
     if output_name is None or not output.requires_grad:
         raise ValueError("the function's output does not depend on its inputs through recorded ops")
+    if node_gradients:
+        graph.retain_grads()
     output.backward()
 
     kept_inputs, nodes = graph.pruned(output_name)
+    if node_gradients:
+        graph.add_gradients(nodes)
     for entry in kept_inputs:
         leaf = graph.leaves[entry["name"]]
         if entry["requires_grad"]:

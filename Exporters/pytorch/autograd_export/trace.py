@@ -62,11 +62,13 @@ class Tracer(TorchFunctionMode):
             return result  # a constant, as for autograd: torch.where(c, 1.0, -1.0), argmax, eq...
         if handler is None:
             raise UnsupportedOperation(name)
+        before = len(self.graph.nodes)
         names = handle(Call(self.graph, name, result), handler, args, kwargs)
+        new = {node["name"] for node in self.graph.nodes[before:]}  # the nodes this call wrote
         if isinstance(result, torch.Tensor):
-            self.graph.bind(result, names, name)
+            self.graph.bind(result, names, name, new)
         else:
             for tensor, tensor_name in zip(result, names):
                 if tensor_name is not None:
-                    self.graph.bind(tensor, tensor_name, name)
+                    self.graph.bind(tensor, tensor_name, name, new)
         return result

@@ -6,7 +6,8 @@ Each recorded document is checked three ways: it is well formed as the graph
 interchange format specifies; its gradients are bit for bit those PyTorch
 computes for the function itself; and replaying its nodes with PyTorch gives
 every node's declared shape, the function's value and (within rounding) its
-gradients, which checks what each op was written as.
+gradients, the inputs' and the nodes', which checks what each op was written as.
+Node gradients are also compared bit for bit with PyTorch's retained gradients.
 """
 
 from __future__ import annotations
@@ -99,7 +100,14 @@ class ValidatingTestCase(unittest.TestCase):
             for arg in node["args"]:
                 self.assertIn(arg, names, f"{node['name']} reads {arg} before it is defined")
             names.add(node["name"])
-            params = set(node) - {"name", "op", "args", "shape"}
+            keys = list(node)
+            self.assertEqual(keys[:4], ["name", "op", "args", "shape"], node["name"])
+            if "gradient" in node:
+                self.assertEqual(keys[-1], "gradient", node["name"])
+                self.assertNotIn(node["op"], COMPARISONS, node["name"])
+                self.assertEqual(len(node["gradient"]), math.prod(node["shape"]), node["name"])
+                self.assertTrue(all(is_hex(v) for v in node["gradient"]), node["name"])
+            params = set(node) - {"name", "op", "args", "shape", "gradient"}
             forms = op_forms(node["op"])
             self.assertTrue(
                 any((n == len(node["args"]) or (n == "2+" and len(node["args"]) >= 2))
@@ -119,14 +127,15 @@ class ValidatingTestCase(unittest.TestCase):
                     self.assertTrue(all(isinstance(n, int) for n in node[key]), node)
         self.assertIn(doc["output"], names)
         # Hexadecimal strings are exact: they parse back to the same bits.
-        for entry in doc["inputs"]:
-            for text in entry["values"] + entry.get("gradient", []):
+        for entry in doc["inputs"] + doc["nodes"]:
+            for text in entry.get("values", []) + entry.get("gradient", []):
                 if text != "nan":
                     self.assertEqual(float.fromhex(text).hex(), text if text[0] != "i" else float(text).hex())
 
     def replay(self, doc: dict) -> tuple["torch.Tensor", dict[str, "torch.Tensor"]]:
         """Evaluate the document's nodes with PyTorch, checking each node's shape;
-        return the output and the gradients of the inputs that require grad."""
+        return the output and the gradients of the inputs that require grad and
+        of the nodes (``None`` where none reaches them)."""
         dtype = {"float64": torch.float64, "float32": torch.float32}[doc["dtype"]]
         env: dict[str, torch.Tensor] = {}
         for entry in doc["inputs"]:
@@ -169,11 +178,22 @@ class ValidatingTestCase(unittest.TestCase):
             else:
                 self.fail(f"unknown op {op}")
             self.assertEqual(list(value.shape), node["shape"], f"shape of {node}")
+            if value.requires_grad:
+                value.retain_grad()
             env[node["name"]] = value
         output = env[doc["output"]]
         output.sum().backward()
         grads = {e["name"]: env[e["name"]].grad for e in doc["inputs"] if e["requires_grad"]}
-        return output, grads
+        return output, grads | {n["name"]: env[n["name"]].grad for n in doc["nodes"]}
+
+    def check_node_gradients(self, doc: dict, grads: dict, tolerance: float) -> None:
+        """Each node gradient written is, within rounding, the replayed document's."""
+        for node in doc["nodes"]:
+            if "gradient" in node:
+                replayed = grads[node["name"]]
+                self.assertIsNotNone(replayed, f"{node['name']} has a gradient but does not reach the output")
+                expected = torch.tensor(exact(node["gradient"]), dtype=replayed.dtype).reshape(replayed.shape)
+                self.assertTrue(torch.allclose(replayed, expected, rtol=tolerance, atol=tolerance), node["name"])
 
     def check(self, fn, inputs, ops: list[str] | None = None, constants=None) -> dict:
         """Record ``fn``; validate; compare with PyTorch's gradients (bit for bit)
@@ -200,6 +220,7 @@ class ValidatingTestCase(unittest.TestCase):
                 grad = grad if grad is not None else torch.zeros_like(leaves[name])
                 expected = torch.tensor(exact(by_name[name]["gradient"]), dtype=grad.dtype).reshape(grad.shape)
                 self.assertTrue(torch.allclose(grad, expected, rtol=tolerance, atol=tolerance), name)
+        self.check_node_gradients(doc, grads, tolerance)
         return doc
 
 
@@ -576,6 +597,161 @@ class RefusalTests(unittest.TestCase):
         self.assertTrue(issubclass(UnsupportedOperation, ValueError))
 
 
+def hexes(tensor: "torch.Tensor") -> list[str]:
+    return [float(v).hex() for v in tensor.reshape(-1).double().tolist()]
+
+
+@needs_torch
+class NodeGradientTests(ValidatingTestCase):
+    """Each node's gradient is PyTorch's: bit for bit the retained gradient of the
+    tensor it stands for, or that gradient reshaped or transposed for a node the
+    exporter wrote itself; none where PyTorch computed none."""
+
+    def same_as_pytorch(self, fn, inputs: dict, derived: dict | None = None, constants=None) -> dict:
+        """Record ``fn(keep, **inputs)``, then run it again, where ``keep(name, t)``
+        retains the tensor ``t`` that stands for the node ``name``. The nodes with a
+        gradient are exactly those kept (but names starting with ``_``, kept only
+        for ``derived``) and those in ``derived``, which maps a node name to its
+        gradient, a function of the kept (and input) gradients."""
+        doc = self.check(lambda **kw: fn(lambda name, t: t, **kw), inputs, constants=constants)
+        kept = {}
+
+        def keep(name, tensor):
+            tensor.retain_grad()
+            kept[name] = tensor
+            return tensor
+
+        leaves = {k: v.detach().clone().requires_grad_() for k, v in inputs.items()}
+        fn(keep, **leaves, **(constants or {})).backward()
+        grads = {k: t.grad for k, t in kept.items()} | {k: t.grad for k, t in leaves.items()}
+        expected = {k: grads[k] for k in kept if k[0] != "_"} | {k: rule(grads) for k, rule in (derived or {}).items()}
+        self.assertEqual({n["name"] for n in doc["nodes"] if "gradient" in n}, set(expected))
+        for node in doc["nodes"]:
+            if node["name"] in expected:
+                self.assertEqual(node["gradient"], hexes(expected[node["name"]]), node["name"])
+        return doc
+
+    def test_tanh_layer(self) -> None:
+        def fn(keep, x, w, b):
+            h = keep("matmul0", x @ w)
+            z = keep("add0", h + b)
+            return keep("sum0", keep("tanh0", torch.tanh(z)).sum())
+
+        inputs = {"x": t64(4, 3, low=-10, high=10), "w": t64(3, 5, low=-1, high=1, seed=1), "b": t64(5, seed=2)}
+        doc = self.same_as_pytorch(fn, inputs)
+        self.assertEqual(doc["nodes"][-1]["gradient"], [(1.0).hex()])
+
+    def test_lesson(self) -> None:
+        def fn(keep, predicted, real):
+            return keep("sum0", keep("pow0", keep("sub0", predicted - real) ** 2).sum())
+
+        self.same_as_pytorch(fn, {"predicted": t64(3, 8)}, constants={"real": t64(3, 8, seed=1)})
+
+    def test_float32(self) -> None:
+        def fn(keep, x):
+            return keep("sum0", keep("tanh0", torch.tanh(x)).sum())
+
+        self.same_as_pytorch(fn, {"x": t64(5, low=-3, high=3).float()})
+
+    def test_keepdim_reductions(self) -> None:
+        def amax(keep, x):  # max0 [3] is written before the reshape to PyTorch's [3, 1]
+            m = keep("reshape0", x.amax(1, keepdim=True))
+            return keep("sum0", keep("exp0", keep("sub0", x - m).exp()).sum())
+
+        self.same_as_pytorch(amax, {"x": t64(3, 4)}, {"max0": lambda g: g["reshape0"].reshape(3)})
+
+        def two_dims(keep, x):  # sum0 (over dim 2 only) has no PyTorch tensor: no gradient
+            s = keep("reshape0", x.sum((0, 2), keepdim=True))
+            return keep("sum2", keep("mul0", s * x).sum())
+
+        doc = self.same_as_pytorch(two_dims, {"x": t64(2, 3, 4)}, {"sum1": lambda g: g["reshape0"].reshape(3)})
+        self.assertEqual([n["op"] for n in doc["nodes"]], ["sum", "sum", "reshape", "mul", "sum"])
+
+        def squeezed(keep, x):  # k.squeeze(1) is written as sum0 itself: sum0 stands for k, reshape0 for part of it
+            k = keep("_k", x.sum(1, keepdim=True))
+            return keep("add0", keep("sum1", keep("mul0", k.squeeze(1) * 2).sum()) + keep("sum2", keep("mul1", k * x).sum()))
+
+        doc = self.same_as_pytorch(squeezed, {"x": t64(3, 4)}, {"sum0": lambda g: g["_k"].reshape(3)})
+        self.assertEqual([(n["name"], n["args"]) for n in doc["nodes"][1:3]], [("reshape0", ["sum0"]), ("mul0", ["sum0"])])
+
+    def test_matmul_of_a_vector(self) -> None:
+        def fn(keep, a, v):  # v is reshaped to [4, 1], the product [3, 1] back to [3]
+            return keep("sum0", keep("tanh0", torch.tanh(keep("reshape1", a @ v))).sum())
+
+        derived = {"reshape0": lambda g: g["v"].reshape(4, 1), "matmul0": lambda g: g["reshape1"].reshape(3, 1)}
+        doc = self.same_as_pytorch(fn, {"a": t64(3, 4), "v": t64(4, seed=1)}, derived)
+        self.assertEqual([n["op"] for n in doc["nodes"]], ["reshape", "matmul", "reshape", "tanh", "sum"])
+
+        def read_twice(keep, a, v):  # reshape0 is not v's only reader: v's gradient is not reshape0's
+            return keep("add0", keep("sum0", keep("reshape1", a @ v).sum()) + keep("sum1", v.sum()))
+
+        self.same_as_pytorch(read_twice, {"a": t64(3, 4), "v": t64(4, seed=1)},
+                             {"matmul0": lambda g: g["reshape1"].reshape(3, 1)})
+
+    def test_permute_and_stack(self) -> None:
+        w = t64(4, 2, 3, seed=5)
+
+        def permute(keep, x):  # two transposes; the first has no PyTorch tensor
+            return keep("sum0", keep("mul0", keep("transpose1", x.permute(2, 0, 1)) * w).sum())
+
+        doc = self.same_as_pytorch(permute, {"x": t64(2, 3, 4)}, {"transpose0": lambda g: g["transpose1"].transpose(1, 2)})
+        self.assertEqual([n["dims"] for n in doc["nodes"][:2]], [[0, 2], [1, 2]])
+
+        u = t64(2, 4, seed=6)
+
+        def stack(keep, x, y):  # x and y are reshaped to [1, 4], then joined
+            return keep("sum0", keep("mul0", keep("cat0", torch.stack([x, y])) * u).sum())
+
+        self.same_as_pytorch(stack, {"x": t64(4), "y": t64(4, seed=1)},
+                             {"reshape0": lambda g: g["x"].reshape(1, 4), "reshape1": lambda g: g["y"].reshape(1, 4)})
+
+    def test_select(self) -> None:
+        def fn(keep, x):  # x[-1, :-1]: narrow0 (rows) has no PyTorch tensor, narrow1 is x[-1, :-1] as [1, 3]
+            return keep("sum0", keep("exp0", keep("reshape0", x[-1, :-1]).exp()).sum())
+
+        self.same_as_pytorch(fn, {"x": t64(3, 4)}, {"narrow1": lambda g: g["reshape0"].reshape(1, 3)})
+
+    def test_comparisons_have_none(self) -> None:
+        def fn(keep, x, y):
+            return keep("sum0", keep("where0", torch.where(x > 1, x, y)).sum())
+
+        doc = self.same_as_pytorch(fn, {"x": t64(3, 4), "y": t64(3, 4, seed=1)})
+        self.assertEqual([n["op"] for n in doc["nodes"]], ["gt", "where", "sum"])
+        mask = torch.tensor([True, False, True, False])
+        doc = self.check(lambda x: torch.where(mask, x, -x).sum(), [t64(4)], ["neg", "ne", "where", "sum"])
+        self.assertEqual(["gradient" in n for n in doc["nodes"]], [True, False, True, True])
+
+    def test_a_reshape_that_a_later_reshape_skips_has_none(self) -> None:
+        # y.reshape(12) is written reading x, not reshape0: y's gradient counts it, reshape0's does not.
+        w, x = t64(12, seed=3), t64(3, 4)
+
+        def fn(keep, x):
+            y = x.reshape(2, 6)
+            return keep("add0", keep("sum0", keep("mul0", keep("reshape1", y.reshape(12)) * w).sum())
+                        + keep("sum1", keep("mul1", y * y).sum()))
+
+        doc = self.same_as_pytorch(fn, {"x": x})
+        self.assertEqual([n["args"] for n in doc["nodes"][:2]], [["x"], ["x"]])
+        y = x.clone().requires_grad_().reshape(2, 6)
+        y.retain_grad()
+        fn(lambda name, t: t, x=y).backward()  # reshape of a reshape, in PyTorch
+        _, replayed = self.replay(doc)
+        self.assertFalse(torch.allclose(y.grad, replayed["reshape0"]))
+
+    def test_no_node_gradients(self) -> None:
+        fn, inputs = (lambda x, v: torch.tanh(x.sum(1, keepdim=True) * (x @ v)).sum()), [t64(3, 4), t64(4)]
+        doc = record(fn, inputs, node_gradients=False)
+        self.validate(doc)
+        self.assertTrue(all("gradient" not in n for n in doc["nodes"]))
+        full = record(fn, inputs)
+        self.assertTrue(all("gradient" in n for n in full["nodes"]))
+        self.assertEqual([{k: v for k, v in n.items() if k != "gradient"} for n in full["nodes"]], doc["nodes"])
+        self.assertEqual(full["inputs"], doc["inputs"])
+        with tempfile.TemporaryDirectory() as directory:
+            written = export(fn, inputs, os.path.join(directory, "f.json"), node_gradients=False)
+        self.assertEqual(written, doc)
+
+
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "Tests", "Fixtures", "pytorch")
 
 
@@ -597,9 +773,12 @@ class FixtureTests(ValidatingTestCase):
                     if entry["requires_grad"]:
                         expected = torch.tensor(exact(entry["gradient"]), dtype=grads[entry["name"]].dtype)
                         self.assertTrue(torch.allclose(grads[entry["name"]].reshape(-1), expected, rtol=1e-12, atol=0))
-                # Gradients may differ in the last bits on another CPU or PyTorch; values and nodes may not.
+                self.check_node_gradients(committed, grads, 1e-12 if committed["dtype"] == "float64" else 1e-5)
+                # Gradients may differ in the last bits on another CPU or PyTorch; values and nodes may not,
+                # nor which nodes have a gradient.
                 fresh = record(fn, inputs, constants=constants)
-                self.assertEqual(fresh["nodes"], committed["nodes"])
+                self.assertEqual([{**n, "gradient": "gradient" in n} for n in fresh["nodes"]],
+                                 [{**n, "gradient": "gradient" in n} for n in committed["nodes"]])
                 self.assertEqual([{k: v for k, v in e.items() if k != "gradient"} for e in fresh["inputs"]],
                                  [{k: v for k, v in e.items() if k != "gradient"} for e in committed["inputs"]])
 
