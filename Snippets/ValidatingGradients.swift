@@ -25,5 +25,5 @@ print("w[\(worst.element)]: computed", worst.computed, "truth", worst.truth)
 print("error", worst.error, "bound", worst.bound, "(\(worst.errorULP!) ulp)")
 // Prints:
 // w[2]: computed 15.213531143194134 truth 15.213531143194144
-// error 1.0658141036401503e-14 bound 5.069566812379102e-12 (6.0 ulp)
+// error 1.0658141036401503e-14 bound 6.32686332628806e-12 (6.0 ulp)
 // snippet.end

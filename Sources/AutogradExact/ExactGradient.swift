@@ -83,11 +83,12 @@ public struct ExactGradient: GradientCollection {
     /// per element, the element-wise op (as its `gradFn` names it,
     /// `"TanhBackward"`) whose derivative's roundings weigh most in that
     /// element's bound, or the structural op (`"MmBackward"`) where no
-    /// element-wise op's do; `nil` where nothing rounds. It is the op to look at first when
-    /// the element is out of bounds: its derivative is where the function's
-    /// condition is worst, and element-wise derivative formulas are where
-    /// libraries differ. It is a pointer, not a proof: a gradient alone does
-    /// not say which factor of a chain of partials went wrong.
+    /// element-wise op's do; `nil` where nothing rounds. It is the op to look
+    /// at first when the element is out of bounds: its derivative is where
+    /// the function's condition is worst, and element-wise derivative
+    /// formulas are where libraries differ. It is a pointer, not a proof: a
+    /// gradient alone does not say which factor of a chain of partials went
+    /// wrong (``nodeCotangents`` compared with another library's do).
     ///
     /// ```swift
     /// var judge = ExactMode(); judge.attributesRoundingErrors = true

@@ -9,7 +9,8 @@ import AutogradCore
 ///   op adds its inputs' errors scaled by |∂z/∂a| and
 ///   ``localRoundingUnits`` times |z| of its own; any other op applies its
 ///   value formula to (|a|, E) over dual numbers and adds one unit per
-///   input element times |value| (the rounding of its sums);
+///   input element times its value at |a| (the rounding of its sums, which
+///   is relative to the sum of the terms' magnitudes, not to the result's);
 /// - backward, each cotangent's magnitude `A` (Σ over paths of Π |partials|)
 ///   and error bound `R`: through an element-wise op,
 ///   R ← |p|·R + A·(|∂p/∂a|·E + (k + 1)·|p|) (the partial p = ∂z/∂a is
@@ -89,7 +90,6 @@ struct RoundingBound {
     private var cotangentError: [ObjectIdentifier: TensorValue<Double>] = [:]
     private var weightBySource: [String: Double] = [:]
 
-    /// Runs the forward half on an exact run's values and partials.
     /// Runs the forward half on an exact run's values and partials; when
     /// `attributing`, also one bound per op name, so that ``finished(_:)``
     /// can name, element by element, the op whose roundings weigh most.
@@ -136,10 +136,14 @@ struct RoundingBound {
                 }
             } else {
                 let duals = zip(values, errors).map { TensorValue.broadcasting($0, $1, op: "bound") { Dual($0, tangent: $1) } }
-                let propagated = (try? evaluate(node.operation, duals) { $0.value($1) }.map(\.tangent))
-                    ?? TensorValue(repeating: .infinity, shape: node.shape)
+                let evaluated = try? evaluate(node.operation, duals) { $0.value($1) }
+                let propagated = evaluated?.map(\.tangent) ?? TensorValue(repeating: .infinity, shape: node.shape)
+                // A sum of terms rounds by up to u per term times the sum of
+                // their magnitudes, which cancellation can make far larger
+                // than the result: the op's value at the magnitudes.
+                let magnitudes = evaluated?.map(\.value) ?? TensorValue(repeating: .infinity, shape: node.shape)
                 let units = Double(values.reduce(0) { $0 + $1.elementCount })
-                outputError = propagated.adding(output.map { own * units * ($0 + Self.underflowUnits) })
+                outputError = propagated.adding(magnitudes.map { own * units * ($0 + Self.underflowUnits) })
             }
             magnitude[ObjectIdentifier(node)] = output
             error[ObjectIdentifier(node)] = outputError
@@ -219,10 +223,10 @@ struct RoundingBound {
         }
         done.largestSource = weightBySource.max { $0.value < $1.value }.map(\.key)
         if !boundsBySource.isEmpty {
-            let bySource = boundsBySource.sorted { $0.key < $1.key }.map { ($0.key, $0.value.finished(leaves).leafBounds) }
+            let bySource = boundsBySource.sorted { $0.key < $1.key }.map { ($0.key, $0.value.finished(leaves).leafBounds.map(\.scalars)) }
             done.leafSources = leaves.indices.map { leaf in
                 (0..<leaves[leaf].elementCount).map { element in
-                    let weights = bySource.map { (name: $0.0, weight: $0.1[leaf].scalars[element]) }.filter { $0.weight > 0 }
+                    let weights = bySource.map { (name: $0.0, weight: $0.1[leaf][element]) }.filter { $0.weight > 0 }
                     let elementwise = weights.filter { elementwiseSources.contains($0.name) }
                     return (elementwise.isEmpty ? weights : elementwise).max { $0.weight < $1.weight }?.name
                 }

@@ -131,6 +131,18 @@ struct NoGradients: Differentiable {
         #expect(network.contains { $0.maxULP > 4 }, "\(network.map(\.maxULP))")
     }
 
+    /// A sum whose terms cancel rounds by u times the terms' magnitudes, not
+    /// the result's: (1 + 10⁻¹⁰ − 1)² has a gradient of 2·10⁻¹⁰ that every
+    /// float strategy gets 8% wrong, correctly, and the bound must allow it.
+    @Test func aSumThatCancelsIsBoundedByItsTermsMagnitudes() throws {
+        let x = Tensor([1, 1e-10, -1])
+        let results = try GradientCheck.check("cancelling sum", inputs: [x]) { $0[0].sum().pow(2) }
+        for result in results {
+            #expect(result.passed, "\(result.strategy): \(result.worst.map { "\($0)" } ?? "")")
+            #expect(result.maxULP > 1e6, "the gradient is far from the truth in ULPs, as it must be")
+        }
+    }
+
     /// Where rounding moved a kink's input to the other side, the verdict
     /// says so: the float strategies differentiated another branch.
     @Test func aBranchTakenOnlyBecauseOfRoundingIsReported() throws {
