@@ -14,7 +14,10 @@ struct JudgeCommand: ParsableCommand {
             Each FILE is a graph document of the interchange format (version \(GraphDocument.currentVersion)): a graph of \
             built-in ops, its inputs' exact values, and gradients computed elsewhere. Per input and per source, the report \
             gives the elements, how many are correctly rounded, the median, 99th percentile and largest error in ULPs, and \
-            the elements beyond the bound from the function's condition, with the op whose roundings weigh most there.
+            the elements beyond the bound from the function's condition, with the op to look at: the node where the \
+            document's gradients first leave their bounds when it gives its nodes' gradients (the PyTorch exporter \
+            does), else the op whose derivative's roundings weigh most there. Exit status: 0 when every element is \
+            within its bound, 1 when one is not, 2 when a file cannot be read or judged.
             """
     )
 
