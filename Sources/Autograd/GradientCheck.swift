@@ -208,19 +208,12 @@ public enum GradientCheck {
                 let values = computed[input].scalars, truths = exact.tensors[input].scalars
                 for element in values.indices {
                     let value = values[element], truth = truths[element], bound = bounds[input][element]
-                    let status = exact.status(input: input, element: element)
-                    let error: Double, ulp: Double?
-                    switch status {
-                    case .unresolved(let lower, let upper, _):
-                        error = value.isNaN ? .infinity : max(0, lower - value, value - upper)
-                        ulp = nil
-                    default:
-                        ulp = ulps(value, truth)
-                        error = value == truth ? 0 : (value.isFinite ? abs(value - truth) : .infinity)
-                    }
-                    // The reference is rounded once: half an ulp of it is allowed besides the bound.
-                    let allowed = bound + (status.isResolved && truth.isFinite ? truth.ulp / 2 : 0)
-                    var ok = error <= allowed
+                    let measured = ElementError(
+                        computed: value, truth: truth, status: exact.status(input: input, element: element), bound: bound,
+                        unit: truth == 0 ? .leastNonzeroMagnitude : truth.ulp
+                    )
+                    let (error, ulp, allowed) = (measured.error, measured.ulp, measured.allowed)
+                    var ok = measured.isWithinBound
                     if let ulp { ulpErrors.append(ulp); if let limit = check.ulps, ulp > limit { ok = false } }
                     passed = passed && ok
                     // Failing elements first, then the one closest to its bound.

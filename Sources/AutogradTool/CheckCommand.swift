@@ -86,16 +86,12 @@ struct CheckCommand: ParsableCommand {
              result.worst.map { describe($0, failed: !result.passed) } ?? "",
              result.passed ? "pass" : "FAIL"]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
         let failed = results.filter { !$0.passed }
         let summary = failed.isEmpty ? "all \(results.count) checks passed" : "\(failed.count) of \(results.count) checks FAILED"
         let findings = failed.flatMap { result in
             (result.ruleFindings + result.branchDivergences).map { "\(result.function) \(result.strategy): \($0)" }
         }
-        return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line) + ["", summary] + findings)
+        return (alignedTable(header: header, rows: rows) + ["", summary] + findings)
             .joined(separator: "\n")
     }
 

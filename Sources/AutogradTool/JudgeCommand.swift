@@ -96,12 +96,7 @@ struct JudgeCommand: ParsableCommand {
                 ])
             }
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
-        }
-        lines += [""] + [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
+        lines += [""] + alignedTable(header: header, rows: rows)
         if !report.nodes.isEmpty {
             let failing = report.nodes.filter { !$0.sources.allSatisfy(\.passed) }
             lines += ["", "intermediate gradients: \(report.nodes.count - failing.count) of \(report.nodes.count) within their bounds"

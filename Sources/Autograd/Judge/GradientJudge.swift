@@ -128,29 +128,22 @@ public enum GradientJudge {
         var beyond: [(severity: Double, element: JudgedElement)] = []
         for element in computed.indices {
             let value = computed[element]
-            let status = truth.statuses[element]
             let exact = precision.rounded(truth.values[element])
             let unit = precision.ulp(of: exact)
             let bound = precision.bound(truth.bounds[element])
-            let error: Double, ulp: Double?
-            if case .unresolved(let lower, let upper, _) = status {
-                error = value.isNaN ? .infinity : max(0, lower - value, value - upper)
-                ulp = nil
-                unresolved += 1
+            let measured = ElementError(computed: value, truth: exact, status: truth.statuses[element], bound: bound, unit: unit)
+            if let ulp = measured.ulp {
+                ulpErrors.append(ulp)
+                if ulp == 0 { correctlyRounded += 1 }
             } else {
-                error = value == exact || (value.isNaN && exact.isNaN) ? 0 : (value.isFinite && exact.isFinite ? abs(value - exact) : .infinity)
-                ulp = error == 0 ? 0 : (exact.isFinite ? error / unit : .infinity)
-                ulpErrors.append(ulp!)
-                if error == 0 { correctlyRounded += 1 }
+                unresolved += 1
             }
-            // The reference is rounded once: half an ulp of it is allowed besides the bound.
-            let allowed = bound + (status.isResolved && exact.isFinite ? unit / 2 : 0)
-            guard !(error <= allowed) else { continue }
+            guard !measured.isWithinBound else { continue }
             let judged = JudgedElement(
                 index: multiIndex(element, in: shape), input: values[element], computed: value, truth: exact,
-                errorULP: ulp, boundULP: ulp == nil ? bound : bound / unit, operation: blame(element)
+                errorULP: measured.ulp, boundULP: measured.ulp == nil ? bound : bound / unit, operation: blame(element)
             )
-            beyond.append((allowed == 0 ? .infinity : error / allowed, judged))
+            beyond.append((measured.allowed == 0 ? .infinity : measured.error / measured.allowed, judged))
         }
         let sorted = ulpErrors.sorted()
         func percentile(_ p: Double) -> Double {
