@@ -76,7 +76,7 @@ struct RoundingBound {
     private(set) var leafSources: [[String?]]?
 
     /// The op whose roundings this bound counts, or `nil` for every op's.
-    private let source: String?
+    private var source: String? = nil
     /// When attributing: one bound per op name, counting that op's roundings only.
     private var boundsBySource: [String: RoundingBound] = [:]
     /// When attributing: the names of the element-wise ops, which are blamed first.
@@ -97,21 +97,6 @@ struct RoundingBound {
         _ run: ReferenceRun<S>, partials exactPartials: [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]],
         attributing: Bool = false
     ) {
-        self.init(run, partials: exactPartials, source: nil)
-        if attributing {
-            for name in Set(graph.nodes.map(\.name)) {
-                boundsBySource[name] = RoundingBound(run, partials: exactPartials, source: name)
-            }
-            elementwiseSources = Set(graph.nodes.indices.filter { exactPartials[$0] != nil }.map { graph.nodes[$0].name })
-        }
-    }
-
-    /// The bound counting only the roundings of the ops named `source` (all when `nil`).
-    private init<S: ReferenceScalar>(
-        _ run: ReferenceRun<S>, partials exactPartials: [Int: [(first: TensorValue<S>, second: [TensorValue<S>])]],
-        source: String?
-    ) {
-        self.source = source
         graph = run.graph
         partials = exactPartials.mapValues { byInput in
             byInput.map { ($0.first.map(\.magnitudeBound), $0.second.map { $0.map(\.magnitudeBound) }) }
@@ -126,11 +111,8 @@ struct RoundingBound {
             let errors = node.inputs.map { error[$0.identifier]! }
             let output = run.value(of: node).map(\.magnitudeBound)
             var outputError: TensorValue<Double>
-            // An attributing bound counts derivatives' roundings only: every
-            // strategy rounds the forward values alike.
-            let own = source == nil ? 1.0 : 0
             if let byInput = partials[index] {
-                outputError = output.map { own * k * ($0 + Self.underflowUnits) }
+                outputError = output.map { k * ($0 + Self.underflowUnits) }
                 for (j, partial) in byInput.enumerated() {
                     outputError = outputError.adding(product(partial.first, errors[j]))
                 }
@@ -143,7 +125,7 @@ struct RoundingBound {
                 // than the result: the op's value at the magnitudes.
                 let magnitudes = evaluated?.map(\.value) ?? TensorValue(repeating: .infinity, shape: node.shape)
                 let units = Double(values.reduce(0) { $0 + $1.elementCount })
-                outputError = propagated.adding(magnitudes.map { own * units * ($0 + Self.underflowUnits) })
+                outputError = propagated.adding(magnitudes.map { units * ($0 + Self.underflowUnits) })
             }
             magnitude[ObjectIdentifier(node)] = output
             error[ObjectIdentifier(node)] = outputError
@@ -151,6 +133,18 @@ struct RoundingBound {
         if let root = graph.nodes.last {
             cotangent[ObjectIdentifier(root)] = TensorValue(repeating: 1, shape: root.shape)
             cotangentError[ObjectIdentifier(root)] = .zeros(root.shape)
+        }
+        if attributing {
+            // One bound per op name, counting its derivative's roundings
+            // only: the same magnitudes, and no forward errors (every
+            // strategy rounds the forward values alike).
+            var attributed = self
+            attributed.error = error.mapValues { .zeros($0.shape) }
+            for name in Set(graph.nodes.map(\.name)) {
+                attributed.source = name
+                boundsBySource[name] = attributed
+            }
+            elementwiseSources = Set(graph.nodes.indices.filter { partials[$0] != nil }.map { graph.nodes[$0].name })
         }
     }
 

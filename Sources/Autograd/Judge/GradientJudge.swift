@@ -42,12 +42,13 @@ public enum GradientJudge {
         let producer = document.producer ?? "document"
 
         // The document's intermediate gradients, where it has them, against the true cotangents.
-        let graphNodes = RecordedGraph(output).nodes
+        let positions = tracesNodes
+            ? Dictionary(uniqueKeysWithValues: RecordedGraph(output).nodes.enumerated().map { (ObjectIdentifier($1), $0) }) : [:]
         let cotangents = Dictionary((exact.nodeCotangents ?? []).map { ($0.nodeIndex, $0) }, uniquingKeysWith: { a, _ in a })
         var nodeVerdicts: [InputJudgement] = []
         for node in document.nodes {
             guard let gradient = node.gradient, let tensor = tensors[node.name], let graphNode = tensor.gradFn,
-                  let index = graphNodes.firstIndex(where: { $0 === graphNode }), let truth = cotangents[index], !truth.roundingBounds.isEmpty
+                  let index = positions[ObjectIdentifier(graphNode)], let truth = cotangents[index], !truth.roundingBounds.isEmpty
             else { continue }
             let verdict = judge(
                 gradient, against: Truth(values: truth.values, statuses: truth.statuses, bounds: truth.roundingBounds),
