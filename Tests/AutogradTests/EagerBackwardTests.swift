@@ -107,6 +107,36 @@ import Testing
         try (x.mean() + x.sum()).backward()
         #expect(x.grad?.scalars == Array(repeating: 1.0 / 1000 + 1, count: 1000))
     }
+
+    /// A sum scaled by 0 hands every op a seed of 0 as one value: where the
+    /// op's partial is infinite or NaN (`2·∞`, `exp(710)`, `1/0`, `log 0`,
+    /// `√0`), the rules' strong zeros still give 0, as the tensor rules do,
+    /// on the tape (`backward()`) and in a compiled plan.
+    @Test func aZeroSeedKeepsTheStrongZeros() throws {
+        var values = (0..<1000).map { Double($0) / 100 - 5 }
+        values[3] = .infinity
+        values[600] = -.infinity
+        values[700] = .nan
+        values[10] = 0
+        values[20] = 710
+        let functions: [(String, (Tensor, Tensor) -> Tensor)] = [
+            ("pow(2)", { x, _ in x.pow(2) }), ("pow(3)", { x, _ in x.pow(3) }), ("exp", { x, _ in x.exp() }),
+            ("log", { x, _ in x.log() }), ("sqrt", { x, _ in x.sqrt() }), ("x·y", { x, y in x * y }),
+            ("x/y", { x, y in y / x }), ("1/x", { x, _ in 1 / x }),
+        ]
+        for (name, function) in functions {
+            let x = Tensor(values, requiresGrad: true), y = Tensor(values.reversed(), requiresGrad: true)
+            let loss = function(x, y).sum() * 0
+            try loss.backward()
+            let replayed = try ReverseMode().gradient(of: loss, withRespectTo: [x, y])
+            let compiled = try CompiledFunction(tracingAt: [x, y]) { function($0[0], $0[1]).sum() * 0 }
+                .valueWithGradient([x, y]).gradient
+            #expect(Self.same(x.grad, replayed[0]), "\(name): x")
+            #expect(Self.same(compiled[0], replayed[0]), "\(name): compiled x")
+            #expect(Self.same(compiled[1], replayed[1]), "\(name): compiled y")
+            #expect(x.grad?.scalars.allSatisfy { $0 == 0 } == true, "\(name): \(x.grad?.scalars.filter { $0 != 0 } ?? [])")
+        }
+    }
 }
 
 /// A custom op whose tensor reverse rule is not its derivative's formula

@@ -17,12 +17,31 @@ final class FusedRegion: Sendable {
             case binary(any FusibleBinaryOperation)
         }
         let kernel: Kernel
+        /// The op's block rule for a seed of one value (a built-in op's),
+        /// run when the member's gradient is the final sum's seed.
+        let uniformSeedRule: UniformSeedRule?
         /// Where the first operand comes from.
         let first: Operand
         /// Where the second operand of a binary op comes from.
         let second: Operand?
         /// The plan's slot for this op's output.
         let slot: Int
+
+        enum UniformSeedRule: Sendable {
+            case unary(any UniformSeedUnaryPullback)
+            case binary(any UniformSeedBinaryPullback)
+        }
+
+        init(kernel: Kernel, first: Operand, second: Operand?, slot: Int) {
+            self.kernel = kernel
+            self.first = first
+            self.second = second
+            self.slot = slot
+            uniformSeedRule = switch kernel {
+            case .unary(let operation): (operation as? any UniformSeedUnaryPullback).map { .unary($0) }
+            case .binary(let operation): (operation as? any UniformSeedBinaryPullback).map { .binary($0) }
+            }
+        }
 
         /// The operands in order (one or two).
         var operands: [Operand] { second.map { [first, $0] } ?? [first] }
@@ -348,12 +367,23 @@ private struct PieceContext: @unchecked Sendable {
                     base = isFirst ? externals[source].existing.map { $0 + offset } : UnsafePointer(target)
                 }
                 let destination = base == nil ? target : contribution
-                switch region.members[index].kernel {
-                case .unary(let operation):
-                    operation.pullback(seed, x: x, output: output, into: destination, count: length)
-                case .binary(let operation):
-                    operation.pullback(
-                        seed, x: x, y: y!, output: output, wrt: position == 0 ? .left : .right, into: destination, count: length)
+                if index == exitMember, exitSeed == UnsafePointer(seedPiece), let rule = region.members[index].uniformSeedRule {
+                    switch rule {
+                    case .unary(let operation):
+                        operation.pullback(uniformSeed: self.seed, x: x, output: output, into: destination, count: length)
+                    case .binary(let operation):
+                        operation.pullback(
+                            uniformSeed: self.seed, x: x, y: y!, output: output, wrt: position == 0 ? .left : .right,
+                            into: destination, count: length)
+                    }
+                } else {
+                    switch region.members[index].kernel {
+                    case .unary(let operation):
+                        operation.pullback(seed, x: x, output: output, into: destination, count: length)
+                    case .binary(let operation):
+                        operation.pullback(
+                            seed, x: x, y: y!, output: output, wrt: position == 0 ? .left : .right, into: destination, count: length)
+                    }
                 }
                 if let base {
                     for i in 0..<length { target[i] = base[i] + contribution[i] }

@@ -1,7 +1,8 @@
 /// The eager tape's reverse rule for an element-wise op (one tensor, or two
 /// of one shape), run by the op's block rule (``FusibleUnaryOperation``,
 /// ``FusibleBinaryOperation``) on pieces of ``pieceSize`` elements: a
-/// uniform gradient (a sum's) is read from one piece of copies, and each
+/// uniform gradient (a sum's) is read from one piece of copies, or not read
+/// at all by a built-in op's ``UniformSeedUnaryPullback`` rule, and each
 /// result is written where the pass may write, the gradient's own buffer or
 /// a saved value that the pass frees and no one else holds, before it
 /// allocates.
@@ -33,10 +34,18 @@ enum ElementwisePullback {
         }
         let x = input ?? output!, y = output ?? input!
         let result = buffers.take(shape)
+        let uniformRule = seed.values == nil ? operation as? any UniformSeedUnaryPullback : nil
         withExtendedLifetime((x, y)) {
-            run(count: shape.elementCount, seed: seed, results: [result]) { seed, start, results, count in
-                operation.pullback(
-                    seed, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start, into: results[0], count: count)
+            run(count: shape.elementCount, seed: seed, results: [result]) { seedPiece, start, results, count in
+                if let uniformRule {
+                    uniformRule.pullback(
+                        uniformSeed: seed.uniform, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start,
+                        into: results[0], count: count)
+                } else {
+                    operation.pullback(
+                        seedPiece, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start,
+                        into: results[0], count: count)
+                }
             }
         }
         return result
@@ -63,12 +72,19 @@ enum ElementwisePullback {
         let operands = [(BinaryOperand.left, leftResult), (.right, rightResult)].compactMap { operand, result in
             result.map { (operand, $0) }
         }
+        let uniformRule = seed.values == nil ? operation as? any UniformSeedBinaryPullback : nil
         withExtendedLifetime((x, y, z)) {
-            run(count: shape.elementCount, seed: seed, results: operands.map(\.1)) { seed, start, results, count in
+            run(count: shape.elementCount, seed: seed, results: operands.map(\.1)) { seedPiece, start, results, count in
                 for (index, (operand, _)) in operands.enumerated() {
-                    operation.pullback(
-                        seed, x: x.unsafeBaseAddress + start, y: y.unsafeBaseAddress + start,
-                        output: z.unsafeBaseAddress + start, wrt: operand, into: results[index], count: count)
+                    if let uniformRule {
+                        uniformRule.pullback(
+                            uniformSeed: seed.uniform, x: x.unsafeBaseAddress + start, y: y.unsafeBaseAddress + start,
+                            output: z.unsafeBaseAddress + start, wrt: operand, into: results[index], count: count)
+                    } else {
+                        operation.pullback(
+                            seedPiece, x: x.unsafeBaseAddress + start, y: y.unsafeBaseAddress + start,
+                            output: z.unsafeBaseAddress + start, wrt: operand, into: results[index], count: count)
+                    }
                 }
             }
         }

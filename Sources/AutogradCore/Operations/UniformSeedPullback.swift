@@ -1,0 +1,184 @@
+/// A built-in element-wise op's block rule for a seed that is one value in
+/// every element, the gradient of a final `sum()` or `mean()`: the bits of
+/// its block rule on a piece filled with that value, without reading the
+/// piece and, for a nonzero seed, without the strong-zero test of each
+/// product (`chainProduct(s, p)` is `s · p` whenever `s ≠ 0`).
+///
+/// Only built-in ops conform: a custom op's block rule is its own, and the
+/// compiled plan and the tape run it as written.
+protocol UniformSeedUnaryPullback: FusibleUnaryOperation {
+    /// `result[i] = seed · f′(x[i])` for `i` in `0..<count`, as the block rule.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    )
+}
+
+/// ``UniformSeedUnaryPullback`` for a built-in op of two tensors.
+protocol UniformSeedBinaryPullback: FusibleBinaryOperation {
+    /// `result[i] = seed · ∂output/∂operand` at element `i`, as the block rule.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, y: UnsafePointer<Double>,
+        output: UnsafePointer<Double>, wrt operand: BinaryOperand,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    )
+}
+
+extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        if seed != 0 {
+            for i in 0..<count { result[i] = seed * derivative(at: x[i], output: output[i]) }
+        } else {
+            for i in 0..<count { result[i] = chainProduct(seed, derivative(at: x[i], output: output[i])) }
+        }
+    }
+}
+
+extension UniformSeedUnaryPullback where Self: ElementwiseElementaryOperation {
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        if seed != 0 {
+            for i in 0..<count { result[i] = seed * derivative(at: x[i], output: output[i]) }
+        } else {
+            for i in 0..<count { result[i] = chainProduct(seed, derivative(at: x[i], output: output[i])) }
+        }
+    }
+}
+
+// The ops whose block rules are the defaults' formulas. (`tanh` is not
+// among them: its block rule is a vectorised kernel that reads the seed.)
+extension SubtractFromScalar: UniformSeedUnaryPullback {}
+extension MultiplyScalar: UniformSeedUnaryPullback {}
+extension DivideScalarBy: UniformSeedUnaryPullback {}
+extension Negate: UniformSeedUnaryPullback {}
+extension Absolute: UniformSeedUnaryPullback {}
+extension Relu: UniformSeedUnaryPullback {}
+extension Clamp: UniformSeedUnaryPullback {}
+extension RealPower: UniformSeedUnaryPullback {}
+extension Exp: UniformSeedUnaryPullback {}
+extension Log: UniformSeedUnaryPullback {}
+extension SquareRoot: UniformSeedUnaryPullback {}
+extension Sine: UniformSeedUnaryPullback {}
+extension Cosine: UniformSeedUnaryPullback {}
+extension Sigmoid: UniformSeedUnaryPullback {}
+extension Log1p: UniformSeedUnaryPullback {}
+extension Expm1: UniformSeedUnaryPullback {}
+extension Softplus: UniformSeedUnaryPullback {}
+
+extension IntegerPower: UniformSeedUnaryPullback {
+    /// `seed · (x + x)` for squares, as the block rule.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        if exponent == 2, seed != 0 {
+            for i in 0..<count { result[i] = seed * (x[i] + x[i]) }
+        } else if seed != 0 {
+            for i in 0..<count { result[i] = seed * derivative(at: x[i], output: output[i]) }
+        } else {
+            withUniformPiece(seed, count: count) { pullback($0, x: x, output: output, into: result, count: count) }
+        }
+    }
+}
+
+extension AddScalar: UniformSeedUnaryPullback {
+    /// The seed itself.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        result.update(repeating: seed, count: count)
+    }
+}
+
+extension SubtractScalar: UniformSeedUnaryPullback {
+    /// The seed itself.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        result.update(repeating: seed, count: count)
+    }
+}
+
+extension DivideByScalar: UniformSeedUnaryPullback {
+    /// The seed divided by the constant, in every element.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        result.update(repeating: seed / constant, count: count)
+    }
+}
+
+extension Add: UniformSeedBinaryPullback {
+    /// The seed itself, for both operands.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, y: UnsafePointer<Double>,
+        output: UnsafePointer<Double>, wrt operand: BinaryOperand,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        result.update(repeating: seed, count: count)
+    }
+}
+
+extension Subtract: UniformSeedBinaryPullback {
+    /// The seed for `x`, its negation for `y`.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, y: UnsafePointer<Double>,
+        output: UnsafePointer<Double>, wrt operand: BinaryOperand,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        result.update(repeating: operand == .left ? seed : -seed, count: count)
+    }
+}
+
+extension Multiply: UniformSeedBinaryPullback {
+    /// `seed · y` for `x`, `seed · x` for `y`.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, y: UnsafePointer<Double>,
+        output: UnsafePointer<Double>, wrt operand: BinaryOperand,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        let other = operand == .left ? y : x
+        if seed != 0 {
+            for i in 0..<count { result[i] = seed * other[i] }
+        } else {
+            for i in 0..<count { result[i] = chainProduct(seed, other[i]) }
+        }
+    }
+}
+
+extension Divide: UniformSeedBinaryPullback {
+    /// `seed / y` for `x`, `−(seed / y)·output` for `y`.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, y: UnsafePointer<Double>,
+        output: UnsafePointer<Double>, wrt operand: BinaryOperand,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        guard seed != 0 else {
+            withUniformPiece(seed, count: count) {
+                pullback($0, x: x, y: y, output: output, wrt: operand, into: result, count: count)
+            }
+            return
+        }
+        if operand == .left {
+            for i in 0..<count { result[i] = seed / y[i] }
+        } else {
+            for i in 0..<count { result[i] = -chainProduct(seed / y[i], output[i]) }
+        }
+    }
+}
+
+/// Calls `body` with `count` copies of `seed`: the block rule's own seed piece.
+func withUniformPiece(_ seed: Double, count: Int, _ body: (UnsafePointer<Double>) -> Void) {
+    withScratch(count: count) { piece in
+        piece.initialize(repeating: seed, count: count)
+        body(piece)
+    }
+}
