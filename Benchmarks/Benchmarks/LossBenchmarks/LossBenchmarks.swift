@@ -2,7 +2,8 @@
 // alone (recording the graph, as `predicted` requires grad), forward plus
 // backward, and a hand-written fused loop (the limit), allocating its gradient
 // afresh or writing it into a buffer kept across calls, and the compiled plan
-// (`CompiledFunction`, traced outside the measurement) on one and two threads. Compare
+// (`CompiledFunction`, traced outside the measurement) on one and two threads,
+// and on one thread writing into gradient buffers kept across calls. Compare
 // "forward+backward" with "hand-written" at the same n. Times and malloc
 // counts are per loss (the `*` columns), whatever the scaling factor; peak
 // resident memory is the process's. The tanh layer (TanhLayerLoss.swift)
@@ -90,6 +91,22 @@ let benchmarks: @Sendable () -> Void = {
             } setup: {
                 lossInputs(size.shape)
             }
+        }
+
+        Benchmark("loss compiled into buffers n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
+            let (predicted, real) = inputs
+            let loss = try! CompiledFunction(tracingAt: [predicted, real], withRespectTo: [0], threads: 1) { x in
+                (x[0] - x[1]).pow(2).sum()
+            }
+            let arguments = [predicted, real]
+            var gradients: [TensorValue<Double>] = []
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try! loss.valueWithGradient(arguments, into: &gradients))
+            }
+            blackHole(gradients)
+        } setup: {
+            lossInputs(size.shape)
         }
 
         Benchmark("loss hand-written n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double])) in

@@ -36,6 +36,8 @@ public struct CompiledFunction: Sendable {
     let plan: CompiledPlan
     /// The plan's slot of each input.
     let inputSlots: [Int]
+    /// The plan run straight on the inputs, when it is one final sum.
+    let directSum: DirectSumCall?
 
     /// Traces `function` at `example` and compiles it, for calls with inputs
     /// of the same shapes.
@@ -97,6 +99,7 @@ public struct CompiledFunction: Sendable {
             return slots.count - 1
         }
         self.threads = Swift.max(1, threads)
+        directSum = DirectSumCall(plan: plan, inputSlots: inputSlots, differentiatedInputs: differentiated)
     }
 
     /// The function's value at `inputs`.
@@ -120,11 +123,52 @@ public struct CompiledFunction: Sendable {
     public func valueWithGradient(_ inputs: [Tensor]) throws(AutogradError) -> (value: Tensor, gradient: [Tensor]) {
         let resultShape = plan.slotShapes[plan.resultSlot]
         guard resultShape.elementCount == 1 else { throw .nonScalarBackward(shape: resultShape) }
+        if directSum != nil {
+            var gradients: [TensorValue<Double>] = []
+            let value = try valueWithGradient(inputs, into: &gradients)
+            return (Tensor(TensorValue(scalar: value)), gradients.map { Tensor($0) })
+        }
         let table = try slotTable(inputs)
         defer { table.free() }
         plan.run(table, differentiating: true, threads: threads)
         let gradients = differentiatedInputs.map { Tensor(table.gradients[inputSlots[$0]] ?? .zeros(inputShapes[$0])) }
         return (Tensor(table.values[plan.resultSlot]!), gradients)
+    }
+
+    /// The function's value, with its gradients written into `gradients`,
+    /// one per input in ``differentiatedInputs``: the buffers that the array
+    /// holds are reused when they have the right shapes and nothing else
+    /// shares them (copy-on-write), so that calls in a loop allocate nothing,
+    /// as ReverseDiff.jl's `gradient!` writes into a result it is given.
+    /// Start with an empty array; the result must have one element.
+    ///
+    /// ```swift
+    /// var gradients: [TensorValue<Double>] = []
+    /// for _ in 0..<1000 {
+    ///     let loss = try compiled.valueWithGradient([predicted, real], into: &gradients)
+    ///     ...   // gradients[0] is 2 * (predicted - real)
+    /// }
+    /// ```
+    ///
+    /// - Throws: ``AutogradError/nonScalarBackward(shape:)`` for a result of
+    ///   more than one element, or an input count or shape other than traced.
+    public func valueWithGradient(_ inputs: [Tensor], into gradients: inout [TensorValue<Double>]) throws(AutogradError) -> Double {
+        let resultShape = plan.slotShapes[plan.resultSlot]
+        guard resultShape.elementCount == 1 else { throw .nonScalarBackward(shape: resultShape) }
+        guard let directSum else {
+            let (value, computed) = try valueWithGradient(inputs)
+            gradients = computed.map(\.value)
+            return value.item()
+        }
+        try checkInputs(inputs)
+        if gradients.count != differentiatedInputs.count {
+            gradients = differentiatedInputs.map { .uninitialized(inputShapes[$0]) }
+        }
+        for (position, input) in differentiatedInputs.enumerated()
+        where gradients[position].shape != inputShapes[input] || !gradients[position].isUniquelyReferenced() {
+            gradients[position] = .uninitialized(inputShapes[input])
+        }
+        return directSum.run(inputs, into: &gradients, threads: threads)
     }
 
     /// The fused regions of the plan, each as its ops and element count:
@@ -134,15 +178,20 @@ public struct CompiledFunction: Sendable {
     /// A table for one run holding the inputs' values, after checking their
     /// count and shapes.
     private func slotTable(_ inputs: [Tensor]) throws(AutogradError) -> SlotTable {
-        guard inputs.count == inputShapes.count else { throw .inputCountMismatch(expected: inputShapes.count, got: inputs.count) }
-        for (index, input) in inputs.enumerated() where input.shape != inputShapes[index] {
-            throw .inputShapeMismatch(index: index, expected: inputShapes[index], got: input.shape)
-        }
+        try checkInputs(inputs)
         let table = SlotTable(count: plan.slotShapes.count)
         for (index, input) in inputs.enumerated() where table.values[inputSlots[index]] == nil {
             table.values[inputSlots[index]] = input.value
         }
         return table
+    }
+
+    /// Throws unless `inputs` has the traced count and shapes.
+    private func checkInputs(_ inputs: [Tensor]) throws(AutogradError) {
+        guard inputs.count == inputShapes.count else { throw .inputCountMismatch(expected: inputShapes.count, got: inputs.count) }
+        for (index, input) in inputs.enumerated() where input.shape != inputShapes[index] {
+            throw .inputShapeMismatch(index: index, expected: inputShapes[index], got: input.shape)
+        }
     }
 
     /// The machine's online processor count, the default number of threads.

@@ -138,7 +138,7 @@ struct CompiledPlan: Sendable {
     }
 
     /// The gradient of a one-element result with respect to itself.
-    private static let one = TensorValue<Double>(scalar: 1)
+    static let one = TensorValue<Double>(scalar: 1)
 
     /// The fused regions, each as its ops' names and element count.
     var regionDescriptions: [String] {

@@ -8,18 +8,18 @@
 /// ``FusibleBinaryOperation``), the sum is ``SummationOrder``'s, and each
 /// gradient adds its contributions in the tape's order, so the results are
 /// the eager tape's, bit for bit. (A class: a run hands it to every thread,
-/// and a reference is one retain where a struct of arrays is one per array.)
-final class FusedRegion: Sendable {
+/// and a reference is one retain where a struct of arrays is one per array.
+/// What a run reads per piece is in ``steps``, memory of plain values that
+/// the region owns, so a piece retains and releases nothing.)
+final class FusedRegion: @unchecked Sendable {
     /// One element-wise op of the region.
     struct Member: Sendable {
         enum Kernel: Sendable {
             case unary(any FusibleUnaryOperation)
             case binary(any FusibleBinaryOperation)
         }
-        let kernel: Kernel
-        /// The op's block rule for a seed of one value (a built-in op's),
-        /// run when the member's gradient is the final sum's seed.
-        let uniformSeedRule: UniformSeedRule?
+        /// The op's block rules, called by a run.
+        let rules: FusedKernel
         /// Where the first operand comes from.
         let first: Operand
         /// Where the second operand of a binary op comes from.
@@ -27,20 +27,11 @@ final class FusedRegion: Sendable {
         /// The plan's slot for this op's output.
         let slot: Int
 
-        enum UniformSeedRule: Sendable {
-            case unary(any UniformSeedUnaryPullback)
-            case binary(any UniformSeedBinaryPullback)
-        }
-
         init(kernel: Kernel, first: Operand, second: Operand?, slot: Int) {
-            self.kernel = kernel
+            rules = FusedKernel.make(kernel)
             self.first = first
             self.second = second
             self.slot = slot
-            uniformSeedRule = switch kernel {
-            case .unary(let operation): (operation as? any UniformSeedUnaryPullback).map { .unary($0) }
-            case .binary(let operation): (operation as? any UniformSeedBinaryPullback).map { .binary($0) }
-            }
         }
 
         /// The operands in order (one or two).
@@ -98,6 +89,22 @@ final class FusedRegion: Sendable {
     /// else in the region adds to it: the member's gradient is then written
     /// straight into the input's (unless the input already has one).
     let forwardsGradient: [Int?]
+    /// What a run reads of each member, in recording order, as plain values.
+    let steps: UnsafeMutableBufferPointer<Step>
+
+    /// A member as a run reads it: its operands, its kernel (kept alive by
+    /// ``members``), and its place in the reverse pass.
+    struct Step {
+        let first: Operand
+        let second: Operand?
+        let rules: Unmanaged<FusedKernel>
+        let needsGradient: Bool
+        let isFirstContribution: (first: Bool, second: Bool)
+        let forwardsGradient: Int?
+
+        /// Calls `body` with the member's kernel, neither retained nor released.
+        func withRules<Result>(_ body: (FusedKernel) -> Result) -> Result { rules._withUnsafeGuaranteedRef(body) }
+    }
 
     init(
         members: [Member], externals: [Int], exit: Exit, outputSlot: Int, elementCount: Int,
@@ -139,15 +146,20 @@ final class FusedRegion: Sendable {
             guard index != exitMember, memberNeedsGradient[index] else { return nil }
             for (position, operand) in member.operands.enumerated() {
                 guard case .external(let source) = operand, externalNeedsGradient[source], contributions[source] == 1 else { continue }
-                let unchanged = switch member.kernel {
-                case .unary(let operation): operation.passesGradientUnchanged
-                case .binary(let operation): operation.passesGradientUnchanged(wrt: position == 0 ? .left : .right)
-                }
-                if unchanged { return source }
+                if member.rules.passesGradientUnchanged(wrt: position == 0 ? .left : .right) { return source }
             }
             return nil
         }
+        steps = .allocate(capacity: members.count)
+        for (index, member) in members.enumerated() {
+            (steps.baseAddress! + index).initialize(to: Step(
+                first: member.first, second: member.second, rules: .passUnretained(member.rules),
+                needsGradient: memberNeedsGradient[index], isFirstContribution: isFirstContribution[index],
+                forwardsGradient: forwardsGradient[index]))
+        }
     }
+
+    deinit { steps.deallocate() }
 }
 
 extension FusedRegion {
@@ -167,9 +179,52 @@ extension FusedRegion {
     /// of each external input that needs one, with what it had already
     /// received from ops recorded after the region's added in first.
     func run(_ table: SlotTable, pass: Pass, exitGradient: TensorValue<Double>?, threads: Int) {
-        let count = elementCount
         let externalCount = externals.count
         let tensorOutput = pass.computesValue && exit == .tensor ? TensorValue<Double>.uninitialized(table.values[externals[0]]!.shape) : nil
+        withUnsafeTemporaryAllocation(of: TensorValue<Double>?.self, capacity: externalCount) { fresh in
+            withUnsafeTemporaryAllocation(of: ExternalAddresses.self, capacity: externalCount) { addresses in
+                for index in 0..<externalCount {
+                    let slot = externals[index]
+                    let gradient = pass.computesGradient && externalNeedsGradient[index]
+                        ? TensorValue<Double>.uninitialized(table.values[slot]!.shape) : nil
+                    (fresh.baseAddress! + index).initialize(to: gradient)
+                    (addresses.baseAddress! + index).initialize(to: ExternalAddresses(
+                        input: table.values[slot]!.unsafeBaseAddress, gradient: gradient?.unsafeMutableBaseAddress,
+                        existing: pass.computesGradient ? table.gradients[slot]?.unsafeBaseAddress : nil))
+                }
+                let total = withExtendedLifetime(exitGradient) {
+                    run(
+                        UnsafePointer(addresses.baseAddress!), pass: pass, exitGradient: exitGradient,
+                        tensorOutput: tensorOutput?.unsafeMutableBaseAddress, threads: threads)
+                }
+                for index in 0..<externalCount {
+                    if let gradient = (fresh.baseAddress! + index).move() { table.gradients[externals[index]] = gradient }
+                }
+                if pass.computesValue {
+                    table.values[outputSlot] = exit == .tensor ? tensorOutput : TensorValue(scalar: total)
+                }
+            }
+        }
+    }
+
+    /// Where an external input's values are, and its gradient: the one
+    /// being written, and the one it had before (added to first), if any.
+    struct ExternalAddresses {
+        let input: UnsafePointer<Double>
+        let gradient: UnsafeMutablePointer<Double>?
+        let existing: UnsafePointer<Double>?
+    }
+
+    /// Runs the region on the externals at `addresses` (one per external,
+    /// in order; a gradient address for each whose gradient the pass
+    /// computes), writing a tensor exit's values at `tensorOutput`, and
+    /// returns the sum (or mean) of a sum exit. `exitGradient` is the
+    /// gradient of the sum (one element) or of the tensor exit.
+    func run(
+        _ addresses: UnsafePointer<ExternalAddresses>, pass: Pass, exitGradient: TensorValue<Double>?,
+        tensorOutput: UnsafeMutablePointer<Double>?, threads: Int
+    ) -> Double {
+        let count = elementCount
         var seed = 0.0
         var exitGradientBase: UnsafePointer<Double>?
         if let exitGradient {
@@ -181,66 +236,27 @@ extension FusedRegion {
                 exitGradientBase = exitGradient.unsafeBaseAddress
             }
         }
-        withUnsafeTemporaryAllocation(of: TensorValue<Double>?.self, capacity: externalCount) { fresh in
-            withUnsafeTemporaryAllocation(of: PieceContext.ExternalAddresses.self, capacity: externalCount) { addresses in
-                for index in 0..<externalCount {
-                    let slot = externals[index]
-                    let gradient = pass.computesGradient && externalNeedsGradient[index]
-                        ? TensorValue<Double>.uninitialized(table.values[slot]!.shape) : nil
-                    (fresh.baseAddress! + index).initialize(to: gradient)
-                    (addresses.baseAddress! + index).initialize(to: PieceContext.ExternalAddresses(
-                        input: table.values[slot]!.unsafeBaseAddress, gradient: gradient?.unsafeMutableBaseAddress,
-                        existing: pass.computesGradient ? table.gradients[slot]?.unsafeBaseAddress : nil))
-                }
-                let blockCount = SummationOrder.blockCount(count)
-                let total = withScratch(count: Swift.max(blockCount, 1)) { partials in
-                    let context = PieceContext(
-                        region: self, externals: UnsafePointer(addresses.baseAddress!), exitGradient: exitGradientBase,
-                        seed: seed, tensorOutput: tensorOutput?.unsafeMutableBaseAddress, partials: partials, pass: pass)
-                    BlockPartition.run(blockCount: blockCount, threads: threads) { blocks in
-                        context.run(blocks: blocks)
-                    }
-                    return SummationOrder.combine(UnsafeBufferPointer(start: partials, count: blockCount))
-                }
-                withExtendedLifetime(exitGradient) {}
-                for index in 0..<externalCount {
-                    if let gradient = (fresh.baseAddress! + index).move() { table.gradients[externals[index]] = gradient }
-                }
-                if pass.computesValue {
-                    switch exit {
-                    case .sum(_, let isMean): table.values[outputSlot] = TensorValue(scalar: isMean ? total / Double(count) : total)
-                    case .tensor: table.values[outputSlot] = tensorOutput
-                    }
-                }
+        let blockCount = SummationOrder.blockCount(count)
+        let total = withScratch(count: Swift.max(blockCount, 1)) { partials in
+            let context = PieceContext(
+                region: self, externals: addresses, exitGradient: exitGradientBase,
+                seed: seed, tensorOutput: tensorOutput, partials: partials, pass: pass)
+            BlockPartition.run(blockCount: blockCount, threads: threads) { blocks in
+                context.run(blocks: blocks)
             }
+            return SummationOrder.combine(UnsafeBufferPointer(start: partials, count: blockCount))
         }
+        guard case .sum(_, let isMean) = exit else { return 0 }
+        return isMean ? total / Double(count) : total
     }
-}
-
-/// Calls `body` with room for `count` `Double`s: on the stack when small
-/// (no allocation for small tensors), else on the heap.
-func withScratch<Result>(count: Int, _ body: (UnsafeMutablePointer<Double>) -> Result) -> Result {
-    if count <= 4096 {
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { body($0.baseAddress!) }
-    }
-    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: count)
-    defer { scratch.deallocate() }
-    return body(scratch)
 }
 
 /// Everything the threads of one region's run share: read-only addresses,
 /// and outputs that each thread writes in its own blocks.
 private struct PieceContext: @unchecked Sendable {
-    /// Where an external input's values are, and its gradient: the one
-    /// being written, and the one it had before (added to first), if any.
-    struct ExternalAddresses {
-        let input: UnsafePointer<Double>
-        let gradient: UnsafeMutablePointer<Double>?
-        let existing: UnsafePointer<Double>?
-    }
-
-    let region: FusedRegion
-    let externals: UnsafePointer<ExternalAddresses>
+    /// The region, which the caller of the run keeps alive.
+    unowned(unsafe) let region: FusedRegion
+    let externals: UnsafePointer<FusedRegion.ExternalAddresses>
     let exitGradient: UnsafePointer<Double>?
     let seed: Double
     let tensorOutput: UnsafeMutablePointer<Double>?
@@ -256,7 +272,7 @@ private struct PieceContext: @unchecked Sendable {
     /// one of the sum's seed.
     func run(blocks: Range<Int>) {
         let stride = stride
-        let memberCount = region.members.count
+        let memberCount = region.steps.count
         withScratch(count: (2 * memberCount + 2) * stride) { scratch in
             let values = scratch, memberGradients = scratch + memberCount * stride
             let contribution = scratch + 2 * memberCount * stride
@@ -299,16 +315,12 @@ private struct PieceContext: @unchecked Sendable {
 
     /// Every member's value on one piece, in recording order.
     private func forward(offset: Int, length: Int, values: UnsafeMutablePointer<Double>) {
-        for index in region.members.indices {
-            let output = values + index * stride
-            let first = address(of: region.members[index].first, offset: offset, values: values)
-            switch region.members[index].kernel {
-            case .unary(let operation):
-                operation.apply(first, into: output, count: length)
-            case .binary(let operation):
-                let second = address(of: region.members[index].second!, offset: offset, values: values)
-                operation.apply(first, second, into: output, count: length)
-            }
+        let steps = region.steps
+        for index in steps.indices {
+            let step = steps[index]
+            let first = address(of: step.first, offset: offset, values: values)
+            let second = step.second.map { address(of: $0, offset: offset, values: values) }
+            step.withRules { $0.apply(first, second, into: values + index * stride, count: length) }
         }
     }
 
@@ -320,43 +332,48 @@ private struct PieceContext: @unchecked Sendable {
         contribution: UnsafeMutablePointer<Double>, seedPiece: UnsafeMutablePointer<Double>
     ) {
         let stride = stride
+        let steps = region.steps
         // The exit's gradient comes first: the reduction or the later ops
         // were recorded after every member. It is read in place (the seed
-        // piece, the exit's gradient) unless other members add to it.
+        // piece, the exit's gradient) unless other members add to it; a
+        // sum's seed is one value, which built-in ops read as such.
         let exitMember = region.exitMember
         var exitSeed = exitGradient.map { $0 + offset }
+        var exitSeedIsUniform = false
         if region.exit != .tensor {
             exitSeed = UnsafePointer(seedPiece)
+            exitSeedIsUniform = true
             if region.sumInputFeedsMembers {
                 (memberGradients + exitMember * stride).update(from: seedPiece, count: length)
                 exitSeed = nil
+                exitSeedIsUniform = false
             }
         }
         // Where each member's gradient is: its scratch piece, or the
         // external input's gradient that it is handed to unchanged.
         func gradient(of member: Int) -> UnsafeMutablePointer<Double> {
-            if let source = region.forwardsGradient[member], externals[source].existing == nil {
+            if let source = steps[member].forwardsGradient, externals[source].existing == nil {
                 return externals[source].gradient! + offset
             }
             return memberGradients + member * stride
         }
-        for index in region.members.indices.reversed() where region.memberNeedsGradient[index] {
+        for index in steps.indices.reversed() where steps[index].needsGradient {
+            let step = steps[index]
             let seed = index == exitMember ? exitSeed ?? UnsafePointer(gradient(of: index)) : UnsafePointer(gradient(of: index))
-            let forwardedTo = region.forwardsGradient[index].flatMap { externals[$0].existing == nil ? $0 : nil }
+            let forwardedTo = step.forwardsGradient.flatMap { externals[$0].existing == nil ? $0 : nil }
             let output = UnsafePointer(values + index * stride)
-            let firstOperand = region.members[index].first, secondOperand = region.members[index].second
-            let x = address(of: firstOperand, offset: offset, values: values)
-            let y = secondOperand.map { address(of: $0, offset: offset, values: values) }
-            for position in 0..<(secondOperand == nil ? 1 : 2) {
-                let operand = position == 0 ? firstOperand : secondOperand!
+            let x = address(of: step.first, offset: offset, values: values)
+            let y = step.second.map { address(of: $0, offset: offset, values: values) }
+            for position in 0..<(step.second == nil ? 1 : 2) {
+                let operand = position == 0 ? step.first : step.second!
                 // Where this contribution goes, and what it adds to (nothing
                 // for the first contribution to an operand without a gradient).
                 let target: UnsafeMutablePointer<Double>
                 let base: UnsafePointer<Double>?
-                let isFirst = position == 0 ? region.isFirstContribution[index].first : region.isFirstContribution[index].second
+                let isFirst = position == 0 ? step.isFirstContribution.first : step.isFirstContribution.second
                 switch operand {
                 case .member(let source):
-                    guard region.memberNeedsGradient[source] else { continue }
+                    guard steps[source].needsGradient else { continue }
                     target = gradient(of: source)
                     base = isFirst ? nil : UnsafePointer(target)
                 case .external(let source):
@@ -367,22 +384,12 @@ private struct PieceContext: @unchecked Sendable {
                     base = isFirst ? externals[source].existing.map { $0 + offset } : UnsafePointer(target)
                 }
                 let destination = base == nil ? target : contribution
-                if index == exitMember, exitSeed == UnsafePointer(seedPiece), let rule = region.members[index].uniformSeedRule {
-                    switch rule {
-                    case .unary(let operation):
-                        operation.pullback(uniformSeed: self.seed, x: x, output: output, into: destination, count: length)
-                    case .binary(let operation):
-                        operation.pullback(
-                            uniformSeed: self.seed, x: x, y: y!, output: output, wrt: position == 0 ? .left : .right,
-                            into: destination, count: length)
-                    }
-                } else {
-                    switch region.members[index].kernel {
-                    case .unary(let operation):
-                        operation.pullback(seed, x: x, output: output, into: destination, count: length)
-                    case .binary(let operation):
-                        operation.pullback(
-                            seed, x: x, y: y!, output: output, wrt: position == 0 ? .left : .right, into: destination, count: length)
+                let wrt: BinaryOperand = position == 0 ? .left : .right
+                step.withRules { rules in
+                    let usedUniformRule = index == exitMember && exitSeedIsUniform && rules.pullback(
+                        uniformSeed: self.seed, x: x, y: y, output: output, wrt: wrt, into: destination, count: length)
+                    if !usedUniformRule {
+                        rules.pullback(seed, x: x, y: y, output: output, wrt: wrt, into: destination, count: length)
                     }
                 }
                 if let base {
