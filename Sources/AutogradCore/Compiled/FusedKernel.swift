@@ -54,6 +54,20 @@ class FusedKernel: @unchecked Sendable {
 
     /// Whether the reverse rule for `operand` copies the seed unchanged.
     func passesGradientUnchanged(wrt operand: BinaryOperand) -> Bool { false }
+
+    /// Whether the kernel has ``applySumAndPullback(uniformSeed:x:sum:into:count:)``
+    /// (a built-in op of one tensor).
+    var appliesSumAndPullbackInOnePass: Bool { false }
+
+    /// For the op that a final sum reads, and no other op: its values added
+    /// into `sum` and its reverse rule for a nonzero seed, in one pass
+    /// (``UniformSeedUnaryPullback/applySumAndPullback(uniformSeed:x:sum:into:count:)``).
+    func applySumAndPullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        preconditionFailure("only kernels with appliesSumAndPullbackInOnePass override applySumAndPullback")
+    }
 }
 
 /// The kernel of an op of one tensor.
@@ -88,6 +102,15 @@ private final class UniformSeedUnaryKernel<Operation: UniformSeedUnaryPullback>:
     ) -> Bool {
         operation.pullback(uniformSeed: seed, x: x, output: output, into: result, count: count)
         return true
+    }
+
+    override var appliesSumAndPullbackInOnePass: Bool { true }
+
+    override func applySumAndPullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        operation.applySumAndPullback(uniformSeed: seed, x: x, sum: &sum, into: result, count: count)
     }
 }
 

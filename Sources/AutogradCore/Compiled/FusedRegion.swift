@@ -89,6 +89,11 @@ final class FusedRegion: @unchecked Sendable {
     /// else in the region adds to it: the member's gradient is then written
     /// straight into the input's (unless the input already has one).
     let forwardsGradient: [Int?]
+    /// Whether a pass that computes the value and the gradients, from a
+    /// nonzero seed, runs the member that the sum reads in one pass at its
+    /// reverse step (its values, their sum and its reverse rule): it is a
+    /// built-in op of one tensor, and no other member reads its values.
+    let exitAppliesSumAndPullbackInOnePass: Bool
     /// What a run reads of each member, in recording order, as plain values.
     let steps: UnsafeMutableBufferPointer<Step>
 
@@ -150,6 +155,8 @@ final class FusedRegion: @unchecked Sendable {
             }
             return nil
         }
+        exitAppliesSumAndPullbackInOnePass = exit != .tensor && !sumInputFeedsMembers && memberNeedsGradient[exitMember]
+            && members[exitMember].second == nil && members[exitMember].rules.appliesSumAndPullbackInOnePass
         steps = .allocate(capacity: members.count)
         for (index, member) in members.enumerated() {
             (steps.baseAddress! + index).initialize(to: Step(
@@ -279,14 +286,16 @@ private struct PieceContext: @unchecked Sendable {
             let seedPiece = contribution + stride
             seedPiece.initialize(repeating: seed, count: stride)
             let count = region.elementCount
+            let exitInOnePass = pass.computesValue && pass.computesGradient && seed != 0
+                && region.exitAppliesSumAndPullbackInOnePass
             for block in blocks {
                 var sum = BlockAccumulator()
                 let blockEnd = Swift.min((block + 1) * SummationOrder.blockSize, count)
                 var offset = block * SummationOrder.blockSize
                 while offset < blockEnd {
                     let length = Swift.min(stride, blockEnd - offset)
-                    forward(offset: offset, length: length, values: values)
-                    if pass.computesValue {
+                    forward(offset: offset, length: length, values: values, skippingExit: exitInOnePass)
+                    if pass.computesValue && !exitInOnePass {
                         switch region.exit {
                         case .sum(let member, _): sum.add(values + member * stride, count: length)
                         case .tensor:
@@ -296,7 +305,7 @@ private struct PieceContext: @unchecked Sendable {
                     if pass.computesGradient {
                         reverse(
                             offset: offset, length: length, values: values, memberGradients: memberGradients,
-                            contribution: contribution, seedPiece: seedPiece)
+                            contribution: contribution, seedPiece: seedPiece, summingExit: exitInOnePass, into: &sum)
                     }
                     offset += length
                 }
@@ -313,10 +322,11 @@ private struct PieceContext: @unchecked Sendable {
         }
     }
 
-    /// Every member's value on one piece, in recording order.
-    private func forward(offset: Int, length: Int, values: UnsafeMutablePointer<Double>) {
+    /// Every member's value on one piece, in recording order (but the exit
+    /// member's when its reverse step computes them).
+    private func forward(offset: Int, length: Int, values: UnsafeMutablePointer<Double>, skippingExit: Bool) {
         let steps = region.steps
-        for index in steps.indices {
+        for index in steps.indices where !(skippingExit && index == region.exitMember) {
             let step = steps[index]
             let first = address(of: step.first, offset: offset, values: values)
             let second = step.second.map { address(of: $0, offset: offset, values: values) }
@@ -326,10 +336,12 @@ private struct PieceContext: @unchecked Sendable {
 
     /// The reverse pass on one piece: members in reverse recording order,
     /// each operand's contribution added to what that operand had, as the
-    /// tape adds them.
+    /// tape adds them. When `summingExit`, the exit member's values were not
+    /// computed: its step adds them into `exitSum` as it runs its rule.
     private func reverse(
         offset: Int, length: Int, values: UnsafeMutablePointer<Double>, memberGradients: UnsafeMutablePointer<Double>,
-        contribution: UnsafeMutablePointer<Double>, seedPiece: UnsafeMutablePointer<Double>
+        contribution: UnsafeMutablePointer<Double>, seedPiece: UnsafeMutablePointer<Double>,
+        summingExit: Bool, into exitSum: inout BlockAccumulator
     ) {
         let stride = stride
         let steps = region.steps
@@ -386,6 +398,10 @@ private struct PieceContext: @unchecked Sendable {
                 let destination = base == nil ? target : contribution
                 let wrt: BinaryOperand = position == 0 ? .left : .right
                 step.withRules { rules in
+                    if index == exitMember, summingExit {
+                        rules.applySumAndPullback(uniformSeed: self.seed, x: x, sum: &exitSum, into: destination, count: length)
+                        return
+                    }
                     let usedUniformRule = index == exitMember && exitSeedIsUniform && rules.pullback(
                         uniformSeed: self.seed, x: x, y: y, output: output, wrt: wrt, into: destination, count: length)
                     if !usedUniformRule {

@@ -12,6 +12,57 @@ protocol UniformSeedUnaryPullback: FusibleUnaryOperation {
         uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
         into result: UnsafeMutablePointer<Double>, count: Int
     )
+
+    /// For the op whose values a final sum reads, and no other op: its
+    /// values on a block added into `sum`, and its reverse rule for a
+    /// nonzero `seed` into `result`, in one pass where three would read the
+    /// block. The bits of the block rule, `sum.add` and
+    /// ``pullback(uniformSeed:x:output:into:count:)`` in turn.
+    func applySumAndPullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    )
+}
+
+extension UniformSeedUnaryPullback {
+    /// The block rule, the sum and the reverse rule in turn, through scratch.
+    func applySumAndPullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        withScratch(count: count) { output in
+            apply(x, into: output, count: count)
+            sum.add(output, count: count)
+            pullback(uniformSeed: seed, x: x, output: output, into: result, count: count)
+        }
+    }
+}
+
+/// One pass over a block for the op that a final sum reads: each element's
+/// `value`, added into `sum` as ``BlockAccumulator/add(_:count:)`` adds it,
+/// and `seed` times its `partial` (at the element and its value) into
+/// `result`. For a nonzero seed: `chainProduct` is then the plain product.
+@inline(__always)
+func sumAndPullbackInOnePass(
+    seed: Double, count: Int, sum: inout BlockAccumulator, into result: UnsafeMutablePointer<Double>,
+    value: (Int) -> Double, partial: (Int, Double) -> Double
+) {
+    var i = 0
+    while i + 4 <= count {
+        let v0 = value(i), v1 = value(i + 1), v2 = value(i + 2), v3 = value(i + 3)
+        sum.add(v0, v1, v2, v3)
+        result[i] = seed * partial(i, v0)
+        result[i + 1] = seed * partial(i + 1, v1)
+        result[i + 2] = seed * partial(i + 2, v2)
+        result[i + 3] = seed * partial(i + 3, v3)
+        i += 4
+    }
+    while i < count {
+        let v = value(i)
+        sum.addTailElement(v)
+        result[i] = seed * partial(i, v)
+        i += 1
+    }
 }
 
 /// ``UniformSeedUnaryPullback`` for a built-in op of two tensors.
@@ -34,6 +85,30 @@ extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
         } else {
             for i in 0..<count { result[i] = chainProduct(seed, derivative(at: x[i], output: output[i])) }
         }
+    }
+}
+
+extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
+    /// The default block rules' formulas, `apply` and `derivative`, in one pass.
+    func applySumAndPullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        sumAndPullbackInOnePass(
+            seed: seed, count: count, sum: &sum, into: result, value: { apply(x[$0]) },
+            partial: { derivative(at: x[$0], output: $1) })
+    }
+}
+
+extension UniformSeedUnaryPullback where Self: ElementwiseElementaryOperation {
+    /// The default block rules' formulas, `apply` and `derivative`, in one pass.
+    func applySumAndPullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        sumAndPullbackInOnePass(
+            seed: seed, count: count, sum: &sum, into: result, value: { apply(x[$0]) },
+            partial: { derivative(at: x[$0], output: $1) })
     }
 }
 
@@ -84,6 +159,20 @@ extension IntegerPower: UniformSeedUnaryPullback {
             withUniformPiece(seed, count: count) { pullback($0, x: x, output: output, into: result, count: count) }
         }
     }
+
+    /// `x·x` and `seed · (x + x)` for squares, as the block rules, in one pass.
+    func applySumAndPullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        guard exponent == 2 else {
+            return sumAndPullbackInOnePass(
+                seed: seed, count: count, sum: &sum, into: result, value: { Self.power(x[$0], exponent) },
+                partial: { derivative(at: x[$0], output: $1) })
+        }
+        sumAndPullbackInOnePass(
+            seed: seed, count: count, sum: &sum, into: result, value: { x[$0] * x[$0] }, partial: { i, _ in x[i] + x[i] })
+    }
 }
 
 extension AddScalar: UniformSeedUnaryPullback {
@@ -113,6 +202,16 @@ extension DivideByScalar: UniformSeedUnaryPullback {
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
         result.update(repeating: seed / constant, count: count)
+    }
+
+    /// `x / c` added into the sum, and the seed divided by `c`, in one pass.
+    func applySumAndPullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        let gradient = seed / constant
+        sumAndPullbackInOnePass(
+            seed: 1, count: count, sum: &sum, into: result, value: { x[$0] / constant }, partial: { _, _ in gradient })
     }
 }
 

@@ -87,6 +87,20 @@ public struct BlockAccumulator {
         while i < count { s0 += elements[i]; i += 1 }
     }
 
+    /// Adds four consecutive elements, the first at a multiple of four in
+    /// the piece: what ``add(_:count:)`` does with them.
+    @inline(__always)
+    mutating func add(_ a: Double, _ b: Double, _ c: Double, _ d: Double) {
+        s0 += a; s1 += b; s2 += c; s3 += d
+    }
+
+    /// Adds an element of a piece's tail (after its last four): what
+    /// ``add(_:count:)`` does with it.
+    @inline(__always)
+    mutating func addTailElement(_ element: Double) {
+        s0 += element
+    }
+
     /// The block's sum: `(s0 + s1) + (s2 + s3)`.
     @inlinable public var total: Double { (s0 + s1) + (s2 + s3) }
 }
