@@ -39,28 +39,32 @@ extension UniformSeedUnaryPullback {
 }
 
 /// One pass over a block for the op that a final sum reads: each element's
-/// `value`, added into `sum` as ``BlockAccumulator/add(_:count:)`` adds it,
-/// and `seed` times its `partial` (at the element and its value) into
+/// `value` (of `x[i]`), added into `sum` as ``BlockAccumulator/add(_:count:)``
+/// adds it, and `seed` times its `partial` (at `x[i]` and its value) into
 /// `result`. For a nonzero seed: `chainProduct` is then the plain product.
+/// Four elements are read before any is written, so the loop vectorises.
 @inline(__always)
 func sumAndPullbackInOnePass(
-    seed: Double, count: Int, sum: inout BlockAccumulator, into result: UnsafeMutablePointer<Double>,
-    value: (Int) -> Double, partial: (Int, Double) -> Double
+    seed: Double, x: UnsafePointer<Double>, count: Int, sum: inout BlockAccumulator,
+    into result: UnsafeMutablePointer<Double>, value: (Double) -> Double, partial: (Double, Double) -> Double
 ) {
     var i = 0
     while i + 4 <= count {
-        let v0 = value(i), v1 = value(i + 1), v2 = value(i + 2), v3 = value(i + 3)
+        let x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3]
+        let v0 = value(x0), v1 = value(x1), v2 = value(x2), v3 = value(x3)
         sum.add(v0, v1, v2, v3)
-        result[i] = seed * partial(i, v0)
-        result[i + 1] = seed * partial(i + 1, v1)
-        result[i + 2] = seed * partial(i + 2, v2)
-        result[i + 3] = seed * partial(i + 3, v3)
+        let r0 = seed * partial(x0, v0), r1 = seed * partial(x1, v1)
+        let r2 = seed * partial(x2, v2), r3 = seed * partial(x3, v3)
+        result[i] = r0
+        result[i + 1] = r1
+        result[i + 2] = r2
+        result[i + 3] = r3
         i += 4
     }
     while i < count {
-        let v = value(i)
+        let v = value(x[i])
         sum.addTailElement(v)
-        result[i] = seed * partial(i, v)
+        result[i] = seed * partial(x[i], v)
         i += 1
     }
 }
@@ -95,8 +99,8 @@ extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
         sumAndPullbackInOnePass(
-            seed: seed, count: count, sum: &sum, into: result, value: { apply(x[$0]) },
-            partial: { derivative(at: x[$0], output: $1) })
+            seed: seed, x: x, count: count, sum: &sum, into: result, value: { apply($0) },
+            partial: { derivative(at: $0, output: $1) })
     }
 }
 
@@ -107,8 +111,8 @@ extension UniformSeedUnaryPullback where Self: ElementwiseElementaryOperation {
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
         sumAndPullbackInOnePass(
-            seed: seed, count: count, sum: &sum, into: result, value: { apply(x[$0]) },
-            partial: { derivative(at: x[$0], output: $1) })
+            seed: seed, x: x, count: count, sum: &sum, into: result, value: { apply($0) },
+            partial: { derivative(at: $0, output: $1) })
     }
 }
 
@@ -167,11 +171,11 @@ extension IntegerPower: UniformSeedUnaryPullback {
     ) {
         guard exponent == 2 else {
             return sumAndPullbackInOnePass(
-                seed: seed, count: count, sum: &sum, into: result, value: { Self.power(x[$0], exponent) },
-                partial: { derivative(at: x[$0], output: $1) })
+                seed: seed, x: x, count: count, sum: &sum, into: result, value: { Self.power($0, exponent) },
+                partial: { derivative(at: $0, output: $1) })
         }
         sumAndPullbackInOnePass(
-            seed: seed, count: count, sum: &sum, into: result, value: { x[$0] * x[$0] }, partial: { i, _ in x[i] + x[i] })
+            seed: seed, x: x, count: count, sum: &sum, into: result, value: { $0 * $0 }, partial: { x, _ in x + x })
     }
 }
 
@@ -211,7 +215,7 @@ extension DivideByScalar: UniformSeedUnaryPullback {
     ) {
         let gradient = seed / constant
         sumAndPullbackInOnePass(
-            seed: 1, count: count, sum: &sum, into: result, value: { x[$0] / constant }, partial: { _, _ in gradient })
+            seed: 1, x: x, count: count, sum: &sum, into: result, value: { $0 / constant }, partial: { _, _ in gradient })
     }
 }
 
