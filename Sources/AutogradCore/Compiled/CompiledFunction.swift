@@ -153,8 +153,6 @@ public struct CompiledFunction: Sendable {
     /// - Throws: ``AutogradError/nonScalarBackward(shape:)`` for a result of
     ///   more than one element, or an input count or shape other than traced.
     public func valueWithGradient(_ inputs: [Tensor], into gradients: inout [TensorValue<Double>]) throws(AutogradError) -> Double {
-        let resultShape = plan.slotShapes[plan.resultSlot]
-        guard resultShape.elementCount == 1 else { throw .nonScalarBackward(shape: resultShape) }
         guard let directSum else {
             let (value, computed) = try valueWithGradient(inputs)
             gradients = computed.map(\.value)

@@ -1,8 +1,9 @@
 /// A plan whose only step is a final sum of element-wise ops (the lesson's
 /// loss), run straight on the inputs' elements and into the caller's
 /// gradient buffers: no table of slots and no tensor made, so that a call on
-/// small tensors costs little more than its arithmetic.
-struct DirectSumCall: Sendable {
+/// small tensors costs little more than its arithmetic. (A class: a call
+/// retains it once, not each of its arrays.)
+final class DirectSumCall: Sendable {
     /// Where an external of the region reads its values.
     enum Source: Sendable {
         /// The input at this position of the call.

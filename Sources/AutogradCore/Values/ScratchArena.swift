@@ -16,14 +16,15 @@ import Darwin
 /// withScratch(count: 512) { piece in piece.initialize(repeating: 0, count: 512) }
 /// ```
 func withScratch<Result>(count: Int, _ body: (UnsafeMutablePointer<Double>) -> Result) -> Result {
-    let arena = ScratchArena.current
-    guard let scratch = arena.take(count) else {
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
-        defer { scratch.deallocate() }
+    ScratchArena.current._withUnsafeGuaranteedRef { arena in
+        guard let scratch = arena.take(count) else {
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
+            defer { scratch.deallocate() }
+            return body(scratch)
+        }
+        defer { arena.give(back: count) }
         return body(scratch)
     }
-    defer { arena.give(back: count) }
-    return body(scratch)
 }
 
 /// A thread's scratch memory, used as a stack: nested calls of
@@ -57,13 +58,12 @@ final class ScratchArena {
         top -= count
     }
 
-    /// The calling thread's arena, made at its first use.
-    static var current: ScratchArena {
-        if let arena = pthread_getspecific(key) {
-            return Unmanaged<ScratchArena>.fromOpaque(arena).takeUnretainedValue()
-        }
-        let arena = ScratchArena()
-        pthread_setspecific(key, Unmanaged.passRetained(arena).toOpaque())
+    /// The calling thread's arena, made at its first use (the thread holds
+    /// it: a caller uses it without retaining it).
+    static var current: Unmanaged<ScratchArena> {
+        if let arena = pthread_getspecific(key) { return Unmanaged.fromOpaque(arena) }
+        let arena = Unmanaged.passRetained(ScratchArena())
+        pthread_setspecific(key, arena.toOpaque())
         return arena
     }
 
