@@ -1,5 +1,6 @@
 // One recorded loss, differentiated by each strategy; forward mode's own
-// products; a compiled function; and dual numbers on a scalar function.
+// products; a compiled function, called into gradient buffers it reuses; and
+// dual numbers on a scalar function.
 import Autograd
 
 // snippet.same
@@ -34,6 +35,18 @@ print(compiled.fusedRegions)
 print(value.eq(loss).all(), gradient[0].eq(gradients[0]).all())
 // Prints:
 // ["Sub, Pow, Sum over 24 elements"]
+// true true
+// snippet.end
+
+// snippet.compiledIntoBuffers
+var buffers: [TensorValue<Double>] = []
+var lossValue = 0.0
+for _ in 0..<3 {
+    // The first call allocates the gradient's buffer; the next ones reuse it.
+    lossValue = try compiled.valueWithGradient([predicted, real], into: &buffers)
+}
+print(lossValue == value.item(), buffers[0].scalars == gradient[0].scalars)
+// Prints:
 // true true
 // snippet.end
 

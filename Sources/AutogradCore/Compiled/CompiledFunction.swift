@@ -99,7 +99,7 @@ public struct CompiledFunction: Sendable {
             return slots.count - 1
         }
         self.threads = Swift.max(1, threads)
-        directSum = DirectSumCall(plan: plan, inputSlots: inputSlots, differentiatedInputs: differentiated)
+        directSum = DirectSumCall.of(plan, inputSlots: inputSlots, differentiatedInputs: differentiated)
     }
 
     /// The function's value at `inputs`.

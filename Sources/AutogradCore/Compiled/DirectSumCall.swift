@@ -1,9 +1,8 @@
 /// A plan whose only step is a final sum of element-wise ops (the lesson's
 /// loss), run straight on the inputs' elements and into the caller's
 /// gradient buffers: no table of slots and no tensor made, so that a call on
-/// small tensors costs little more than its arithmetic. (A class: a call
-/// retains it once, not each of its arrays.)
-final class DirectSumCall: Sendable {
+/// small tensors costs little more than its arithmetic.
+struct DirectSumCall: Sendable {
     /// Where an external of the region reads its values.
     enum Source: Sendable {
         /// The input at this position of the call.
@@ -33,10 +32,14 @@ final class DirectSumCall: Sendable {
     /// The direct call of `plan`, if its only step is a final sum; the
     /// inputs of the call have the slots `inputSlots`, and their gradients
     /// are wanted at `differentiatedInputs`.
-    init?(plan: CompiledPlan, inputSlots: [Int], differentiatedInputs: [Int]) {
+    static func of(_ plan: CompiledPlan, inputSlots: [Int], differentiatedInputs: [Int]) -> DirectSumCall? {
         guard plan.steps.count == 1, case .region(let region) = plan.steps[0], region.outputSlot == plan.resultSlot,
               region.exit != .tensor
         else { return nil }
+        return DirectSumCall(plan: plan, region: region, inputSlots: inputSlots, differentiatedInputs: differentiatedInputs)
+    }
+
+    private init(plan: CompiledPlan, region: FusedRegion, inputSlots: [Int], differentiatedInputs: [Int]) {
         self.region = region
         let constants = Dictionary(plan.constants.map { ($0.slot, $0.value) }, uniquingKeysWith: { first, _ in first })
         sources = region.externals.map { slot in
