@@ -136,11 +136,13 @@ public struct CompiledFunction: Sendable {
     }
 
     /// The function's value, with its gradients written into `gradients`,
-    /// one per input in ``differentiatedInputs``: the buffers that the array
-    /// holds are reused when they have the right shapes and nothing else
-    /// shares them (copy-on-write), so that calls in a loop allocate nothing,
-    /// as ReverseDiff.jl's `gradient!` writes into a result it is given.
-    /// Start with an empty array; the result must have one element.
+    /// one per input in ``differentiatedInputs``, as ReverseDiff.jl's
+    /// `gradient!` writes into a result it is given. When the plan is one
+    /// final sum (the lesson's loss), the buffers that the array holds are
+    /// reused if they have the right shapes and nothing else shares them
+    /// (copy-on-write), so that calls in a loop allocate nothing; any other
+    /// plan replaces them with the gradients it computes. Start with an
+    /// empty array; the result must have one element.
     ///
     /// ```swift
     /// var gradients: [TensorValue<Double>] = []
