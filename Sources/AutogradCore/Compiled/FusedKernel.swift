@@ -4,7 +4,7 @@
 /// alive and hands them out unretained).
 ///
 /// ```swift
-/// let kernel = FusedKernel.make(.unary(IntegerPower(exponent: 2)))
+/// let kernel = FusedKernel.make(.unary(IntegerPower(2)))
 /// kernel.apply(x, nil, into: squares, count: 512)
 /// ```
 class FusedKernel: @unchecked Sendable {
