@@ -70,25 +70,14 @@ final class FusedRegion: @unchecked Sendable {
     let elementCount: Int
     /// The names of the ops, for the plan's description.
     let operationNames: [String]
-    /// Whether each member's gradient is needed (it leads to a wanted input).
-    let memberNeedsGradient: [Bool]
     /// Whether each external input's gradient is wanted.
     let externalNeedsGradient: [Bool]
-    /// For each member and operand, whether its contribution is the first
-    /// that the operand receives in the region's reverse pass (the same in
-    /// every piece): the first is written, later ones added.
-    let isFirstContribution: [(first: Bool, second: Bool)]
     /// The member whose gradient the exit gives: the one the sum reads, or
     /// the last (whose values are the tensor exit).
     let exitMember: Int
     /// Whether the member that the sum reads also feeds other members (its
     /// gradient then starts as the seed and has their contributions added).
     let sumInputFeedsMembers: Bool
-    /// For each member, the external input whose gradient it is, when the
-    /// member hands its gradient on unchanged to that input and nothing
-    /// else in the region adds to it: the member's gradient is then written
-    /// straight into the input's (unless the input already has one).
-    let forwardsGradient: [Int?]
     /// Whether a pass that computes the value and the gradients, from a
     /// nonzero seed, runs the member that the sum reads in one pass at its
     /// reverse step (its values, their sum and its reverse rule): it is a
@@ -103,8 +92,16 @@ final class FusedRegion: @unchecked Sendable {
         let first: Operand
         let second: Operand?
         let rules: Unmanaged<FusedKernel>
+        /// Whether the member's gradient is needed (it leads to a wanted input).
         let needsGradient: Bool
+        /// For each operand, whether its contribution is the first that the
+        /// operand receives in the region's reverse pass (the same in every
+        /// piece): the first is written, later ones added.
         let isFirstContribution: (first: Bool, second: Bool)
+        /// The external input whose gradient this is, when the member hands
+        /// its gradient on unchanged to that input and nothing else in the
+        /// region adds to it: the member's gradient is then written straight
+        /// into the input's (unless the input already has one).
         let forwardsGradient: Int?
 
         /// Calls `body` with the member's kernel, neither retained nor released.
@@ -121,8 +118,9 @@ final class FusedRegion: @unchecked Sendable {
         self.outputSlot = outputSlot
         self.elementCount = elementCount
         self.operationNames = operationNames
-        memberNeedsGradient = members.map { needsGradient[$0.slot] }
-        externalNeedsGradient = externals.map { needsGradient[$0] }
+        let memberNeedsGradient = members.map { needsGradient[$0.slot] }
+        let externalNeedsGradient = externals.map { needsGradient[$0] }
+        self.externalNeedsGradient = externalNeedsGradient
         let exitMember: Int
         switch exit {
         case .sum(let member, _): exitMember = member
@@ -138,15 +136,14 @@ final class FusedRegion: @unchecked Sendable {
                 isFirst[index][position] = reached.insert(operand).inserted
             }
         }
-        isFirstContribution = isFirst.map { ($0[0], $0.count > 1 && $0[1]) }
+        let isFirstContribution = isFirst.map { ($0[0], $0.count > 1 && $0[1]) }
         sumInputFeedsMembers = exit != .tensor && members.contains { $0.operands.contains(.member(exitMember)) }
         // How many contributions each external receives in the reverse pass.
         var contributions = [Int](repeating: 0, count: externals.count)
         for (index, member) in members.enumerated() where memberNeedsGradient[index] {
             for case .external(let source) in member.operands { contributions[source] += 1 }
         }
-        let memberNeedsGradient = memberNeedsGradient, externalNeedsGradient = externalNeedsGradient
-        forwardsGradient = members.indices.map { index -> Int? in
+        let forwardsGradient = members.indices.map { index -> Int? in
             let member = members[index]
             guard index != exitMember, memberNeedsGradient[index] else { return nil }
             for (position, operand) in member.operands.enumerated() {

@@ -79,20 +79,28 @@ protocol UniformSeedBinaryPullback: FusibleBinaryOperation {
     )
 }
 
-extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
-    func pullback(
-        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
-        into result: UnsafeMutablePointer<Double>, count: Int
-    ) {
-        if seed != 0 {
-            for i in 0..<count { result[i] = seed * derivative(at: x[i], output: output[i]) }
-        } else {
-            for i in 0..<count { result[i] = chainProduct(seed, derivative(at: x[i], output: output[i])) }
-        }
+/// `result[i] = chainProduct(seed, partial(i))` for `i` in `0..<count`: the
+/// plain product when `seed ≠ 0`, the strong zeros' test only when it is 0.
+@inline(__always)
+func uniformSeedProducts(
+    _ seed: Double, count: Int, into result: UnsafeMutablePointer<Double>, partial: (Int) -> Double
+) {
+    if seed != 0 {
+        for i in 0..<count { result[i] = seed * partial(i) }
+    } else {
+        for i in 0..<count { result[i] = chainProduct(seed, partial(i)) }
     }
 }
 
 extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
+    /// The default block rule's formula, `derivative`.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        uniformSeedProducts(seed, count: count, into: result) { derivative(at: x[$0], output: output[$0]) }
+    }
+
     /// The default block rules' formulas, `apply` and `derivative`, in one pass.
     func applySumAndPullback(
         uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
@@ -104,7 +112,17 @@ extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
     }
 }
 
+// The same defaults for the ops of elementary functions (whose `apply` and
+// `derivative` are generic over `ElementaryScalar`, not `FieldScalar`).
 extension UniformSeedUnaryPullback where Self: ElementwiseElementaryOperation {
+    /// The default block rule's formula, `derivative`.
+    func pullback(
+        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
+        into result: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        uniformSeedProducts(seed, count: count, into: result) { derivative(at: x[$0], output: output[$0]) }
+    }
+
     /// The default block rules' formulas, `apply` and `derivative`, in one pass.
     func applySumAndPullback(
         uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
@@ -113,19 +131,6 @@ extension UniformSeedUnaryPullback where Self: ElementwiseElementaryOperation {
         sumAndPullbackInOnePass(
             seed: seed, x: x, count: count, sum: &sum, into: result, value: { apply($0) },
             partial: { derivative(at: $0, output: $1) })
-    }
-}
-
-extension UniformSeedUnaryPullback where Self: ElementwiseElementaryOperation {
-    func pullback(
-        uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
-        into result: UnsafeMutablePointer<Double>, count: Int
-    ) {
-        if seed != 0 {
-            for i in 0..<count { result[i] = seed * derivative(at: x[i], output: output[i]) }
-        } else {
-            for i in 0..<count { result[i] = chainProduct(seed, derivative(at: x[i], output: output[i])) }
-        }
     }
 }
 
@@ -155,12 +160,10 @@ extension IntegerPower: UniformSeedUnaryPullback {
         uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
-        if exponent == 2, seed != 0 {
-            for i in 0..<count { result[i] = seed * (x[i] + x[i]) }
-        } else if seed != 0 {
-            for i in 0..<count { result[i] = seed * derivative(at: x[i], output: output[i]) }
+        if exponent == 2 {
+            uniformSeedProducts(seed, count: count, into: result) { x[$0] + x[$0] }
         } else {
-            withUniformPiece(seed, count: count) { pullback($0, x: x, output: output, into: result, count: count) }
+            uniformSeedProducts(seed, count: count, into: result) { derivative(at: x[$0], output: output[$0]) }
         }
     }
 
@@ -249,11 +252,7 @@ extension Multiply: UniformSeedBinaryPullback {
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
         let other = operand == .left ? y : x
-        if seed != 0 {
-            for i in 0..<count { result[i] = seed * other[i] }
-        } else {
-            for i in 0..<count { result[i] = chainProduct(seed, other[i]) }
-        }
+        uniformSeedProducts(seed, count: count, into: result) { other[$0] }
     }
 }
 
