@@ -100,7 +100,10 @@ public struct MoonsTraining: Sendable {
         let finalCheck = try GradientCheck.check(
             "moons_classifier", inputs: model.parameters.map { $0.detach() },
             names: ["weight 1", "bias 1", "weight 2", "bias 2"],
-            reference: ExactMode(precision: configuration.exactPrecision.value, maximumPrecision: configuration.exactMaximumPrecision.value)
+            reference: ExactMode(
+                precision: configuration.exactPrecision.value, maximumPrecision: configuration.exactMaximumPrecision.value,
+                threads: configuration.threads.value
+            )
         ) { parameters in
             let model = Sequential(
                 Linear(weight: parameters[0], bias: parameters[1]), Activation.tanh, Linear(weight: parameters[2], bias: parameters[3])

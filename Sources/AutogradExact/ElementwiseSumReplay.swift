@@ -1,4 +1,5 @@
 import AutogradCore
+import Dispatch
 
 /// The exact gradient of a loss that sums (or averages) an element-wise
 /// function of its leaves, `sum(f(x, y, …))` such as the lesson's
@@ -27,11 +28,16 @@ struct ElementwiseSumReplay {
         case step(Int)
     }
 
-    /// One element-wise op: its value formula over one element.
+    /// One element-wise op: its value formula over a block of elements,
+    /// written to `output` (uninitialised); the last argument is the count.
     enum Step {
-        case unary(Operand, (Element) -> Element)
-        case binary(Operand, Operand, (Element, Element) -> Element)
+        case unary(Operand, (UnsafePointer<Element>, UnsafeMutablePointer<Element>, Int) -> Void)
+        case binary(Operand, Operand, (UnsafePointer<Element>, UnsafePointer<Element>, UnsafeMutablePointer<Element>, Int) -> Void)
     }
+
+    /// The elements of one block: enough for the loops to run long, few
+    /// enough that every operand's block stays in the cache.
+    static let blockSize = 256
 
     let leaves: [Tensor]
     let steps: [Step]
@@ -73,11 +79,17 @@ struct ElementwiseSumReplay {
         let conformances = OperationConformances(of: operation)
         guard conformances.contains(.elementwise),
               conformances.isDisjoint(with: [.elementary, .branching, .selecting]) else { return nil }
+        // Generic, so that each built-in op below gets a loop of its own
+        // with its formula inlined.
         func unary<Operation: ElementwiseOperation>(_ operation: Operation) -> Step {
-            .unary(operands[0]) { operation.apply($0) }
+            .unary(operands[0]) { x, output, count in
+                for i in 0..<count { (output + i).initialize(to: operation.apply(x[i])) }
+            }
         }
         func binary<Operation: BroadcastingElementwiseOperation>(_ operation: Operation) -> Step {
-            .binary(operands[0], operands[1]) { operation.apply($0, $1) }
+            .binary(operands[0], operands[1]) { x, y, output, count in
+                for i in 0..<count { (output + i).initialize(to: operation.apply(x[i], y[i])) }
+            }
         }
         switch operation {
         case let operation as Add: return binary(operation)
@@ -92,45 +104,134 @@ struct ElementwiseSumReplay {
         case let operation as DivideByScalar: return unary(operation)
         case let operation as DivideScalarBy: return unary(operation)
         case let operation as Negate: return unary(operation)
-        case let operation as any ElementwiseOperation: return .unary(operands[0]) { operation.apply($0) }
-        case let operation as any BroadcastingElementwiseOperation where operands.count == 2:
-            return .binary(operands[0], operands[1]) { operation.apply($0, $1) }
+        case let operation as any ElementwiseOperation: return unary(operation)
+        case let operation as any BroadcastingElementwiseOperation where operands.count == 2: return binary(operation)
         default: return nil
         }
     }
 
-    /// ∂loss/∂`leaf` element by element, exactly; `nil` when an element is
-    /// unknown (a value outgrew the words, or is not dyadic).
-    func gradient(towards leaf: Tensor) -> [Rational]? {
+    /// ∂loss/∂`leaf` element by element, exactly and rounded to the nearest
+    /// `Double`; `nil` when an element is unknown (a value outgrew the words,
+    /// or is not dyadic).
+    ///
+    /// `threads` parts of the elements, fixed in advance, run at once when
+    /// there are enough blocks; each element's result is the same whatever
+    /// the parts.
+    func gradient(towards leaf: Tensor, threads: Int = 1) -> (exact: TensorValue<Rational>, rounded: TensorValue<Double>)? {
+        let shape = leaf.shape
         guard let seeded = leaves.firstIndex(where: { $0 === leaf }) else {
-            return Array(repeating: .zero, count: leaf.elementCount)
+            return (TensorValue(shape: shape, scalars: Array(repeating: .zero, count: count)),
+                    TensorValue(shape: shape, scalars: Array(repeating: 0, count: count)))
         }
-        let scalars = leaves.map(\.value.scalars)
-        var outputs = [Element](repeating: Element(constant: .zero), count: steps.count)
-        var gradient: [Rational] = []
-        gradient.reserveCapacity(count)
+        // Both written in place, straight into the tensors' storage.
+        var rounded: TensorValue<Double>?
+        let exact = try? TensorValue<Rational>(shape: shape) { exact in
+            rounded = try TensorValue<Double>(shape: shape) { rounded in
+                try replay(seeded: seeded, exact: exact, rounded: rounded, threads: threads)
+            }
+        }
+        guard let exact, let rounded else { return nil }
+        return (exact, rounded)
+    }
+
+    /// Thrown out of the tensors' initialisers when an element is unknown.
+    private struct UnknownElement: Error {}
+
+    /// Below this many blocks per thread the replay runs on the calling
+    /// thread: waking another costs more than it saves.
+    static let minimumBlocksPerThread = 8
+
+    /// Replays every element with tangent 1 on leaf `seeded`, writing each
+    /// partial to `exact` (uninitialised) and its rounding to `rounded`, in
+    /// up to `threads` contiguous parts at once. Throws ``UnknownElement``,
+    /// with `exact` left uninitialised, when a part met an unknown or a fault
+    /// (each part records its own: a task-local recorder does not reach
+    /// another thread).
+    private func replay(seeded: Int, exact: UnsafeMutablePointer<Rational>, rounded: UnsafeMutablePointer<Double>, threads: Int) throws {
+        let blockCount = (count + Self.blockSize - 1) / Self.blockSize
+        let (count, parts) = (count, Swift.max(1, Swift.min(threads, blockCount / Self.minimumBlocksPerThread)))
+        @Sendable func elements(ofPart part: Int) -> Range<Int> {
+            let (quotient, remainder) = blockCount.quotientAndRemainder(dividingBy: parts)
+            let first = part * quotient + Swift.min(part, remainder)
+            let blocks = first..<(first + quotient + (part < remainder ? 1 : 0))
+            return (blocks.lowerBound * Self.blockSize)..<Swift.min(blocks.upperBound * Self.blockSize, count)
+        }
+        // Per part: how many elements it wrote, and whether they all are.
+        let outcomes = UnsafeMutableBufferPointer<(written: Int, complete: Bool)>.allocate(capacity: parts)
+        defer { outcomes.deallocate() }
+        let outputs = (exact: UncheckedSendable(exact), rounded: UncheckedSendable(rounded), outcomes: UncheckedSendable(outcomes))
+        let replay = UncheckedSendable(self)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = elements(ofPart: part)
+            let recorder = ExactFaultRecorder()
+            let written = ExactFaultRecorder.$current.withValue(recorder) {
+                replay.value.replay(seeded: seeded, range, exact: outputs.exact.value, rounded: outputs.rounded.value)
+            }
+            let complete = written == range.count && recorder.first == nil && !recorder.readUnknown
+            outputs.outcomes.value[part] = (written, complete)
+        }
+        guard outcomes.allSatisfy(\.complete) else {
+            for part in 0..<parts { (exact + elements(ofPart: part).lowerBound).deinitialize(count: outcomes[part].written) }
+            throw UnknownElement()
+        }
+    }
+
+    /// Replays the elements in `range`, block by block, writing as
+    /// ``replay(seeded:exact:rounded:threads:)`` does; returns how many it
+    /// wrote from the start of `range`: fewer when it met an unknown.
+    private func replay(seeded: Int, _ range: Range<Int>, exact: UnsafeMutablePointer<Rational>, rounded: UnsafeMutablePointer<Double>) -> Int {
+        let blockSize = Self.blockSize
+        // One block of elements per leaf, then one per step.
+        let blocks = UnsafeMutablePointer<Element>.allocate(capacity: (leaves.count + steps.count) * blockSize)
+        defer { blocks.deallocate() }
+        func block(_ operand: Operand) -> UnsafeMutablePointer<Element> {
+            switch operand {
+            case .leaf(let index): blocks + index * blockSize
+            case .step(let index): blocks + (leaves.count + index) * blockSize
+            }
+        }
+        let values = leaves.map(\.value)
         // A mean's 1/n: in words when n is a power of two, else in GMP.
         let inWords = !isMean || count.nonzeroBitCount == 1
         let wordScale: WordDyadic = isMean && inWords ? 1 / WordDyadic(integerLiteral: count) : 1
-        for element in 0..<count {
-            func read(_ operand: Operand) -> Element {
-                switch operand {
-                case .leaf(let index):
-                    Element(WordDyadic(scalars[index][element]), tangent: index == seeded ? 1 : .zero)
-                case .step(let index): outputs[index]
+        for start in stride(from: range.lowerBound, to: range.upperBound, by: blockSize) {
+            let length = Swift.min(blockSize, range.upperBound - start)
+            for (index, value) in values.enumerated() {
+                let tangent: WordDyadic = index == seeded ? 1 : .zero
+                let target = block(.leaf(index))
+                value.withUnsafeBufferPointer { source in
+                    for i in 0..<length { (target + i).initialize(to: Element(WordDyadic(source[start + i]), tangent: tangent)) }
                 }
             }
             for (index, step) in steps.enumerated() {
                 switch step {
-                case .unary(let x, let apply): outputs[index] = apply(read(x))
-                case .binary(let x, let y, let apply): outputs[index] = apply(read(x), read(y))
+                case .unary(let x, let apply): apply(block(x), block(.step(index)), length)
+                case .binary(let x, let y, let apply): apply(block(x), block(y), block(.step(index)), length)
                 }
             }
-            guard let partial = (read(reduced).tangent * wordScale).known else { return nil }
-            gradient.append(inWords ? Rational(small: partial) : Rational(small: partial) / Rational(count))
+            let partials = block(reduced)
+            for i in 0..<length {
+                guard let partial = (isMean ? partials[i].tangent * wordScale : partials[i].tangent).known else { return start + i - range.lowerBound }
+                let element = start + i
+                if inWords {
+                    (exact + element).initialize(to: Rational(small: partial))
+                    rounded[element] = partial.doubleValue ?? Rational(small: partial).doubleValue
+                } else {
+                    let value = Rational(small: partial) / Rational(count)
+                    rounded[element] = value.doubleValue
+                    (exact + element).initialize(to: value)
+                }
+            }
         }
-        return gradient
+        return range.count
     }
+}
+
+/// A value handed to the replay's other threads, which only read it or write
+/// elements no other thread writes.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 extension GraphInput {

@@ -9,9 +9,9 @@ extension ExactMode {
         var findings: [RuleFinding]
 
         /// Adds one leaf's exact gradient and its rounding.
-        mutating func append(_ exact: [Rational], shape: Shape) {
-            gradients.append(TensorValue(shape: shape, scalars: exact))
-            rounded.append(Tensor(exact.map(\.doubleValue), shape: shape))
+        mutating func append(_ exact: TensorValue<Rational>, rounded: TensorValue<Double>) {
+            gradients.append(exact)
+            self.rounded.append(Tensor(rounded))
         }
     }
 
@@ -38,8 +38,8 @@ extension ExactMode {
     private func elementwiseSumGradients(_ replay: ElementwiseSumReplay, _ leaves: [Tensor]) -> WordDyadicResult? {
         var result = WordDyadicResult(gradients: [], rounded: [], findings: [])
         for leaf in leaves {
-            guard let exact = replay.gradient(towards: leaf) else { return nil }
-            result.append(exact, shape: leaf.shape)
+            guard let (exact, rounded) = replay.gradient(towards: leaf, threads: threads) else { return nil }
+            result.append(exact, rounded: rounded)
         }
         return result
     }
@@ -52,7 +52,8 @@ extension ExactMode {
         var result = WordDyadicResult(gradients: [], rounded: [], findings: replayed.findings)
         for gradient in replayed.gradients {
             guard let exact = Self.rationals(gradient) else { return nil }
-            result.append(exact, shape: gradient.shape)
+            result.append(TensorValue(shape: gradient.shape, scalars: exact),
+                          rounded: TensorValue(shape: gradient.shape, scalars: exact.map(\.doubleValue)))
         }
         return result
     }

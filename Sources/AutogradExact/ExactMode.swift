@@ -36,13 +36,25 @@ public struct ExactMode: Differentiable {
     /// every node's output (``ExactGradient/nodeCotangents``), for comparing
     /// with another library's intermediate gradients.
     public var keepsNodeCotangents = false
+    /// How many threads the replay of an element-wise loss (such as the
+    /// lesson's) may spread its elements over, in parts fixed in advance;
+    /// the gradient does not depend on it. Values below 1 count as 1.
+    public var threads: Int
 
     /// An exact strategy whose enclosures start at `precision` bits and stop
-    /// at `maximumPrecision` (at least `precision`).
-    public init(precision: Int = 256, maximumPrecision: Int = 4096, maximumExponent: Int = 4096) {
+    /// at `maximumPrecision` (at least `precision`), on up to `threads` threads.
+    ///
+    /// ```swift
+    /// let oneThread = ExactMode(threads: 1)
+    /// ```
+    public init(
+        precision: Int = 256, maximumPrecision: Int = 4096, maximumExponent: Int = 4096,
+        threads: Int = CompiledFunction.defaultThreadCount
+    ) {
         self.precision = precision
         self.maximumPrecision = Swift.max(precision, maximumPrecision)
         self.maximumExponent = maximumExponent
+        self.threads = threads
     }
 
     public var name: String { "exact" }

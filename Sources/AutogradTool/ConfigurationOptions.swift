@@ -30,9 +30,9 @@ struct ConfigurationOptions: ParsableArguments {
         valueName: "bits"))
     var maximumPrecision: String?
 
-    /// `--threads`: how many threads compiled plans may use.
+    /// `--threads`: how many threads compiled plans and the exact replay may use.
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Threads a compiled plan may use (autograd.threads, AUTOGRAD_THREADS; default: the machine's cores).",
+        "Threads a compiled plan and the exact replay may use (autograd.threads, AUTOGRAD_THREADS; default: the machine's cores).",
         valueName: "n"))
     var threads: String?
 

@@ -38,7 +38,10 @@ struct JudgeCommand: ParsableCommand {
             if allBackends { return try registry.names.map { name throws(ConfigurationError) in try registry.strategy(named: name, configuration: configuration) } }
             return configuration.backend.source.kind == "default" ? [] : [try configuration.strategy()]
         }
-        let reference = ExactMode(precision: configuration.exactPrecision.value, maximumPrecision: configuration.exactMaximumPrecision.value)
+        let reference = ExactMode(
+            precision: configuration.exactPrecision.value, maximumPrecision: configuration.exactMaximumPrecision.value,
+            threads: configuration.threads.value
+        )
         var outcomes: [FileOutcome] = []
         for file in files {
             do {

@@ -154,6 +154,63 @@ import Testing
         #expect(ExactMode().wordDyadicGradients(RecordedGraph((x * .infinity).sum()), [x]) == nil)
     }
 
+    /// The element-wise replay spread over two threads gives one thread's
+    /// results bit for bit, and the rational replay's: for the lesson, for a
+    /// mean over a count that is not a power of two (1/n in GMP), and when an
+    /// element near the end is not dyadic (the second part alone falls back).
+    @Test func twoThreadsGiveOneThreadsGradients() throws {
+        let count = 8 * ElementwiseSumReplay.minimumBlocksPerThread * ElementwiseSumReplay.blockSize + 37
+        var generator = SeededGenerator(seed: 21)
+        let predicted = Tensor.randn([count], requiresGrad: true, using: &generator)
+        let real = Tensor.randn([count], using: &generator)
+        var divisors = [Double](repeating: 2, count: count)
+        divisors[count - 5] = 3                                   // 1/3 is not dyadic
+        let divisor = Tensor(divisors, shape: [count])
+        let losses: [(String, Tensor, Bool)] = [
+            ("lesson", (predicted - real).pow(2).sum(), true),
+            ("mean", ((predicted - real).pow(2) * 0.75).mean(), true),
+            ("quotient", ((predicted - real) / divisor).pow(2).sum(), false),
+        ]
+        for (name, loss, staysInWords) in losses {
+            let graph = RecordedGraph(loss)
+            #expect(ElementwiseSumReplay(graph) != nil, "\(name)")
+            #expect((ExactMode(threads: 2).wordDyadicGradients(graph, [predicted]) != nil) == staysInWords, "\(name)")
+            let one = try ExactMode(threads: 1).gradient(of: loss, withRespectTo: [predicted])
+            let two = try ExactMode(threads: 2).gradient(of: loss, withRespectTo: [predicted])
+            let reference = try ExactMode(threads: 2).gradient(of: loss, withRespectTo: [predicted], auditing: true)
+            guard case .rational(let oneValues) = one.values, case .rational(let twoValues) = two.values,
+                  case .rational(let expected) = reference.values else {
+                Issue.record("\(name): expected rationals")
+                continue
+            }
+            #expect(twoValues[0].scalars == oneValues[0].scalars && oneValues[0].scalars == expected[0].scalars, "\(name)")
+            #expect(two.tensors[0].scalars.map(\.bitPattern) == one.tensors[0].scalars.map(\.bitPattern), "\(name)")
+            #expect(one.tensors[0].scalars == reference.tensors[0].scalars, "\(name)")
+        }
+    }
+
+    /// A division by zero in the second part only, whose unknown a product by
+    /// 0 then hides, is still refused on two threads: the part records the
+    /// fault itself (the caller's task-local recorder does not reach another
+    /// thread), and the rational replay throws the typed error.
+    @Test func aFaultInTheSecondPartIsNotLost() throws {
+        let count = 4 * ElementwiseSumReplay.minimumBlocksPerThread * ElementwiseSumReplay.blockSize
+        let x = Tensor((0..<count).map { Double($0 % 7) - 3 }, shape: [count], requiresGrad: true)
+        var divisors = [Double](repeating: 4, count: count)
+        divisors[count - 3] = 0
+        let loss = ((x / Tensor(divisors, shape: [count])) * 0 + x).sum()
+        // Two threads again and again: which thread runs the second part
+        // varies from call to call.
+        for threads in [1] + Array(repeating: 2, count: 16) {
+            do {
+                _ = try ExactMode(threads: threads).gradient(of: loss, withRespectTo: [x])
+                Issue.record("\(threads) threads: no error")
+            } catch {
+                #expect(error as? ExactError == .divisionByZeroInOperation("DivBackward"), "\(threads) threads")
+            }
+        }
+    }
+
     /// The scalar itself: exact where it knows, unknown where it cannot hold
     /// the value, and comparisons of unknowns noted rather than answered.
     @Test func wordArithmetic() throws {

@@ -111,6 +111,13 @@ func configurationError<T>(_ body: @autoclosure () throws(ConfigurationError) ->
         #expect(gradient.precision == 97)
     }
 
+    @Test func theExactBackendGetsTheConfiguredThreads() throws {
+        let configuration = try AutogradConfiguration.load(flags: [.backend: "exact", .threads: "3"], directory: "/nonexistent", environment: [:])
+        #expect(try #require(try configuration.strategy() as? ExactMode).threads == 3)
+        let defaults = try AutogradConfiguration.load(flags: [.backend: "exact"], directory: "/nonexistent", environment: [:])
+        #expect(try #require(try defaults.strategy() as? ExactMode).threads == CompiledFunction.defaultThreadCount)
+    }
+
     @Test func theExactBackendGetsTheConfiguredPrecisionCap() throws {
         let configuration = try AutogradConfiguration.load(
             flags: [.backend: "exact", .exactPrecision: "64"], directory: "/nonexistent",

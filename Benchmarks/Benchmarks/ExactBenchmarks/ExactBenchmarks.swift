@@ -18,10 +18,13 @@ let benchmarks: @Sendable () -> Void = {
 /// The lesson's loss `((predicted - real).pow(2)).sum()`: field ops only, so
 /// exact in dyadic rationals.
 func lessonBenchmarks() {
-    let sizes: [(String, Shape, BenchmarkScalingFactor, Int)] = [
-        ("24", [3, 8], .kilo, 1_000), ("10^3", [1000], .one, 1_000), ("10^5", [100_000], .one, 20),
+    // The default spreads 10^5 elements over the machine's cores; "one
+    // thread" is the same replay on the calling thread alone.
+    let sizes: [(String, Shape, BenchmarkScalingFactor, Int, ExactMode)] = [
+        ("24", [3, 8], .kilo, 1_000, ExactMode()), ("10^3", [1000], .one, 1_000, ExactMode()),
+        ("10^5", [100_000], .one, 20, ExactMode()), ("10^5 one thread", [100_000], .one, 20, ExactMode(threads: 1)),
     ]
-    for (label, shape, scaling, iterations) in sizes {
+    for (label, shape, scaling, iterations, strategy) in sizes {
         let configuration = Benchmark.Configuration(
             metrics: [.wallClock, .mallocCountTotal], warmupIterations: 1, scalingFactor: scaling,
             maxDuration: .seconds(3), maxIterations: iterations
@@ -30,7 +33,7 @@ func lessonBenchmarks() {
             let (predicted, real) = inputs
             let loss = (predicted - real).pow(2).sum()
             for _ in benchmark.scaledIterations {
-                blackHole(try ExactMode().gradient(of: loss, withRespectTo: [predicted]))
+                blackHole(try strategy.gradient(of: loss, withRespectTo: [predicted]))
             }
         } setup: {
             var generator = SeededGenerator(seed: 42)

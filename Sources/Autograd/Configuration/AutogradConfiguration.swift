@@ -41,7 +41,8 @@ public struct AutogradConfiguration: Sendable {
         case seed = "seed"
         /// `autograd.check.ulps`: the largest error, in ULPs, the cross-check accepts.
         case checkULPs = "check.ulps"
-        /// `autograd.threads`: how many threads compiled plans may use.
+        /// `autograd.threads`: how many threads compiled plans and the exact
+        /// replay of an element-wise loss may use.
         case threads = "threads"
 
         /// The full key, as a file spells it: `"autograd.exact.precision"`.
@@ -90,8 +91,9 @@ public struct AutogradConfiguration: Sendable {
     /// The largest error, in ULPs, that the cross-check accepts (`autograd.check.ulps`), default 4.
     /// Functions with a tighter proven bound (0 or 1 ULP) keep it.
     public let checkULPs: Setting<Double>
-    /// How many threads a compiled plan may use (`autograd.threads`), default
-    /// the machine's cores; results do not depend on it.
+    /// How many threads a compiled plan, and the exact replay of an
+    /// element-wise loss, may use (`autograd.threads`), default the machine's
+    /// cores; results do not depend on it.
     public let threads: Setting<Int>
     /// The configuration file read, if any.
     public let file: String?

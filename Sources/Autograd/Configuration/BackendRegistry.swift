@@ -39,7 +39,8 @@ public final class BackendRegistry: Sendable {
             ("reverse", "reverse mode: the tape, one backward pass", { _ in ReverseMode() }),
             ("exact", "exact reference: GMP rationals, or MPFI enclosures from autograd.exact.precision bits up",
              { configuration in ExactMode(
-                precision: configuration.exactPrecision.value, maximumPrecision: configuration.exactMaximumPrecision.value
+                precision: configuration.exactPrecision.value, maximumPrecision: configuration.exactMaximumPrecision.value,
+                threads: configuration.threads.value
             ) }),
             ("compiled", "compiled reverse mode: element-wise chains fused into blocked loops on autograd.threads threads",
              { configuration in CompiledReverseMode(threads: configuration.threads.value) }),
