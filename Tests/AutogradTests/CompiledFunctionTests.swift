@@ -120,10 +120,12 @@ import Testing
         for index in inputs.indices { #expect(Self.sameBits(gradient[index], eager[index])) }
     }
 
-    /// Every built-in op of one tensor as the op a final sum or mean reads:
-    /// the plan computes its values, their sum and its reverse rule in one
-    /// pass (or in three, for `tanh`), with the tape's bits. 2 × 701
-    /// elements make pieces of 512 and a tail that is not a multiple of four.
+    /// Every built-in op of one tensor as the op a final sum or mean reads,
+    /// of `x + y`, `x − y` and `x · y`, and of a product whose first operand
+    /// is itself computed: the plan computes the pair's values, their sum and
+    /// its reverse rule in one pass (or in turn, for `tanh` and the others),
+    /// with the tape's bits. 2 × 701 elements make pieces of 512 and a tail
+    /// that is not a multiple of four.
     @Test func everyBuiltInOpBeforeAFinalSumMatchesTheTape() throws {
         let finals: [(String, (Tensor) -> Tensor)] = [
             ("pow(2)", { $0.pow(2) }), ("pow(3)", { $0.pow(3) }), ("pow(2.5)", { $0.abs().pow(2.5) }),
@@ -134,21 +136,27 @@ import Testing
             ("x + c", { $0 + 0.3 }), ("x - c", { $0 - 0.3 }), ("c - x", { 0.3 - $0 }), ("x · c", { $0 * 0.3 }),
             ("x / c", { $0 / 1.9 }), ("c / x", { 0.3 / $0 }), ("-x", { -$0 }),
         ]
+        let pairs: [(String, (Tensor, Tensor) -> Tensor)] = [
+            ("x · y", { $0 * $1 }), ("x + y", { $0 + $1 }), ("x − y", { $0 - $1 }), ("exp(x) − y", { $0.exp() - $1 }),
+        ]
         var generator = SeededGenerator(seed: 9)
         let inputs = [Tensor.randn([2, 701], using: &generator), Tensor.randn([2, 701], using: &generator)]
         for (name, final) in finals {
-            for mean in [false, true] {
-                let function: ([Tensor]) -> Tensor = { x in
-                    let reduced = final(x[0] * x[1])
-                    return mean ? reduced.mean() : reduced.sum()
-                }
-                let eager = try ReverseMode().gradient(at: inputs, of: function)
-                for threads in [1, 2] {
-                    let compiled = try CompiledFunction(tracingAt: inputs, threads: threads, function)
-                    let (value, gradient) = try compiled.valueWithGradient(inputs)
-                    #expect(value.item().bitPattern == function(inputs).item().bitPattern, "\(name), mean \(mean): value")
-                    for index in inputs.indices {
-                        #expect(Self.sameBits(gradient[index], eager[index]), "\(name), mean \(mean), \(threads) threads: input \(index)")
+            for (pairName, pair) in pairs {
+                for mean in [false, true] {
+                    let name = "\(name) of \(pairName)"
+                    let function: ([Tensor]) -> Tensor = { x in
+                        let reduced = final(pair(x[0], x[1]))
+                        return mean ? reduced.mean() : reduced.sum()
+                    }
+                    let eager = try ReverseMode().gradient(at: inputs, of: function)
+                    for threads in [1, 2] {
+                        let compiled = try CompiledFunction(tracingAt: inputs, threads: threads, function)
+                        let (value, gradient) = try compiled.valueWithGradient(inputs)
+                        #expect(value.item().bitPattern == function(inputs).item().bitPattern, "\(name), mean \(mean): value")
+                        for index in inputs.indices {
+                            #expect(Self.sameBits(gradient[index], eager[index]), "\(name), mean \(mean), \(threads) threads: input \(index)")
+                        }
                     }
                 }
             }

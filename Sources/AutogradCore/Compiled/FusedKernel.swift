@@ -110,7 +110,7 @@ private final class UniformSeedUnaryKernel<Operation: UniformSeedUnaryPullback>:
         uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
-        operation.applySumAndPullback(uniformSeed: seed, x: x, sum: &sum, into: result, count: count)
+        operation.applySumAndPullback(uniformSeed: seed, x: ElementsInMemory(x), sum: &sum, into: result, count: count)
     }
 }
 

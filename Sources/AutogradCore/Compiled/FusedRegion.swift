@@ -18,6 +18,8 @@ final class FusedRegion: @unchecked Sendable {
             case unary(any FusibleUnaryOperation)
             case binary(any FusibleBinaryOperation)
         }
+        /// The op.
+        let kernel: Kernel
         /// The op's block rules, called by a run.
         let rules: FusedKernel
         /// Where the first operand comes from.
@@ -28,6 +30,7 @@ final class FusedRegion: @unchecked Sendable {
         let slot: Int
 
         init(kernel: Kernel, first: Operand, second: Operand?, slot: Int) {
+            self.kernel = kernel
             rules = FusedKernel.make(kernel)
             self.first = first
             self.second = second
@@ -83,6 +86,15 @@ final class FusedRegion: @unchecked Sendable {
     /// reverse step (its values, their sum and its reverse rule): it is a
     /// built-in op of one tensor, and no other member reads its values.
     let exitAppliesSumAndPullbackInOnePass: Bool
+    /// When the exit's one pass also computes its operand: the member of two
+    /// tensors (`+`, `−`, `×`) whose values only the exit reads, and the
+    /// kernel of the two (``FusedPairKernel``). That member's values are then
+    /// never written: the pass reads its operands instead.
+    let exitPair: (member: Int, kernel: FusedPairKernel)?
+    /// ``exitPair``'s kernel as a run calls it, neither retained nor released.
+    let exitPairKernel: Unmanaged<FusedPairKernel>?
+    /// ``exitPair``'s member, or the exit member when there is none.
+    let exitPairMember: Int
     /// What a run reads of each member, in recording order, as plain values.
     let steps: UnsafeMutableBufferPointer<Step>
 
@@ -154,6 +166,9 @@ final class FusedRegion: @unchecked Sendable {
         }
         exitAppliesSumAndPullbackInOnePass = exit != .tensor && !sumInputFeedsMembers && memberNeedsGradient[exitMember]
             && members[exitMember].second == nil && members[exitMember].rules.appliesSumAndPullbackInOnePass
+        exitPair = exitAppliesSumAndPullbackInOnePass ? Self.pair(feeding: exitMember, of: members) : nil
+        exitPairKernel = exitPair.map { .passUnretained($0.kernel) }
+        exitPairMember = exitPair?.member ?? exitMember
         steps = .allocate(capacity: members.count)
         for (index, member) in members.enumerated() {
             (steps.baseAddress! + index).initialize(to: Step(
@@ -164,6 +179,16 @@ final class FusedRegion: @unchecked Sendable {
     }
 
     deinit { steps.deallocate() }
+
+    /// The member of two tensors that `exit` reads, with their pair's kernel,
+    /// when no other member reads its values and the pair is a built-in one.
+    private static func pair(feeding exit: Int, of members: [Member]) -> (member: Int, kernel: FusedPairKernel)? {
+        guard case .member(let source) = members[exit].first, case .unary(let exitOperation) = members[exit].kernel,
+              case .binary(let operation) = members[source].kernel else { return nil }
+        let readers = members.indices.filter { members[$0].operands.contains(.member(source)) }
+        guard readers == [exit], let kernel = FusedPairKernel.make(binary: operation, exit: exitOperation) else { return nil }
+        return (source, kernel)
+    }
 }
 
 extension FusedRegion {
@@ -320,10 +345,11 @@ private struct PieceContext: @unchecked Sendable {
     }
 
     /// Every member's value on one piece, in recording order (but the exit
-    /// member's when its reverse step computes them).
+    /// member's, and its pair's, when its reverse step computes them).
     private func forward(offset: Int, length: Int, values: UnsafeMutablePointer<Double>, skippingExit: Bool) {
         let steps = region.steps
-        for index in steps.indices where !(skippingExit && index == region.exitMember) {
+        let skipped = skippingExit ? (region.exitMember, region.exitPairMember) : (-1, -1)
+        for index in steps.indices where index != skipped.0 && index != skipped.1 {
             let step = steps[index]
             let first = address(of: step.first, offset: offset, values: values)
             let second = step.second.map { address(of: $0, offset: offset, values: values) }
@@ -396,7 +422,16 @@ private struct PieceContext: @unchecked Sendable {
                 let wrt: BinaryOperand = position == 0 ? .left : .right
                 step.withRules { rules in
                     if index == exitMember, summingExit {
-                        rules.applySumAndPullback(uniformSeed: self.seed, x: x, sum: &exitSum, into: destination, count: length)
+                        if let pair = region.exitPairKernel {
+                            let operands = steps[region.exitPairMember]
+                            let (x, y) = (address(of: operands.first, offset: offset, values: values),
+                                          address(of: operands.second!, offset: offset, values: values))
+                            pair._withUnsafeGuaranteedRef {
+                                $0.run(seed: self.seed, x: x, y: y, sum: &exitSum, into: destination, count: length)
+                            }
+                        } else {
+                            rules.applySumAndPullback(uniformSeed: self.seed, x: x, sum: &exitSum, into: destination, count: length)
+                        }
                         return
                     }
                     let usedUniformRule = index == exitMember && exitSeedIsUniform && rules.pullback(

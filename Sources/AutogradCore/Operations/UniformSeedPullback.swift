@@ -17,25 +17,58 @@ protocol UniformSeedUnaryPullback: FusibleUnaryOperation {
     /// values on a block added into `sum`, and its reverse rule for a
     /// nonzero `seed` into `result`, in one pass where three would read the
     /// block. The bits of the block rule, `sum.add` and
-    /// ``pullback(uniformSeed:x:output:into:count:)`` in turn.
-    func applySumAndPullback(
-        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+    /// ``pullback(uniformSeed:x:output:into:count:)`` in turn. The operand's
+    /// elements are read from memory or computed as they are read
+    /// (``SumOperandElements``).
+    func applySumAndPullback<Elements: SumOperandElements>(
+        uniformSeed seed: Double, x: Elements, sum: inout BlockAccumulator,
         into result: UnsafeMutablePointer<Double>, count: Int
     )
 }
 
 extension UniformSeedUnaryPullback {
     /// The block rule, the sum and the reverse rule in turn, through scratch.
-    func applySumAndPullback(
-        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+    func applySumAndPullback<Elements: SumOperandElements>(
+        uniformSeed seed: Double, x: Elements, sum: inout BlockAccumulator,
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
-        withScratch(count: count) { output in
-            apply(x, into: output, count: count)
+        withScratch(count: 2 * count) { scratch in
+            let (operand, output) = (scratch, scratch + count)
+            for i in 0..<count { operand[i] = x[i] }
+            apply(operand, into: output, count: count)
             sum.add(output, count: count)
-            pullback(uniformSeed: seed, x: x, output: output, into: result, count: count)
+            pullback(uniformSeed: seed, x: operand, output: output, into: result, count: count)
         }
     }
+}
+
+/// Where the op that a final sum reads finds its operand's elements on a
+/// block: in memory (``ElementsInMemory``), or computed as they are read by
+/// the op of two tensors whose values only it reads (``ElementsOfBinaryOperation``),
+/// so that the two ops and the sum are one pass.
+protocol SumOperandElements {
+    /// Element `i` of the block.
+    subscript(i: Int) -> Double { get }
+}
+
+/// A block's elements in memory.
+struct ElementsInMemory: SumOperandElements {
+    let base: UnsafePointer<Double>
+
+    init(_ base: UnsafePointer<Double>) { self.base = base }
+
+    @inline(__always) subscript(i: Int) -> Double { base[i] }
+}
+
+/// The values of a built-in op of two tensors of one shape on a block,
+/// computed as they are read: `operation.apply(x[i], y[i])`, the bits of the
+/// op's block rule.
+struct ElementsOfBinaryOperation<Operation: BroadcastingElementwiseOperation>: SumOperandElements {
+    let operation: Operation
+    let x: UnsafePointer<Double>
+    let y: UnsafePointer<Double>
+
+    @inline(__always) subscript(i: Int) -> Double { operation.apply(x[i], y[i]) }
 }
 
 /// One pass over a block for the op that a final sum reads: each element's
@@ -45,7 +78,7 @@ extension UniformSeedUnaryPullback {
 /// Four elements are read before any is written, so the loop vectorises.
 @inline(__always)
 func sumAndPullbackInOnePass(
-    seed: Double, x: UnsafePointer<Double>, count: Int, sum: inout BlockAccumulator,
+    seed: Double, x: some SumOperandElements, count: Int, sum: inout BlockAccumulator,
     into result: UnsafeMutablePointer<Double>, value: (Double) -> Double, partial: (Double, Double) -> Double
 ) {
     var i = 0
@@ -62,9 +95,10 @@ func sumAndPullbackInOnePass(
         i += 4
     }
     while i < count {
-        let v = value(x[i])
+        let xi = x[i]
+        let v = value(xi)
         sum.addTailElement(v)
-        result[i] = seed * partial(x[i], v)
+        result[i] = seed * partial(xi, v)
         i += 1
     }
 }
@@ -102,8 +136,8 @@ extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
     }
 
     /// The default block rules' formulas, `apply` and `derivative`, in one pass.
-    func applySumAndPullback(
-        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+    func applySumAndPullback<Elements: SumOperandElements>(
+        uniformSeed seed: Double, x: Elements, sum: inout BlockAccumulator,
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
         sumAndPullbackInOnePass(
@@ -124,8 +158,8 @@ extension UniformSeedUnaryPullback where Self: ElementwiseElementaryOperation {
     }
 
     /// The default block rules' formulas, `apply` and `derivative`, in one pass.
-    func applySumAndPullback(
-        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+    func applySumAndPullback<Elements: SumOperandElements>(
+        uniformSeed seed: Double, x: Elements, sum: inout BlockAccumulator,
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
         sumAndPullbackInOnePass(
@@ -168,8 +202,8 @@ extension IntegerPower: UniformSeedUnaryPullback {
     }
 
     /// `x·x` and `seed · (x + x)` for squares, as the block rules, in one pass.
-    func applySumAndPullback(
-        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+    func applySumAndPullback<Elements: SumOperandElements>(
+        uniformSeed seed: Double, x: Elements, sum: inout BlockAccumulator,
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
         guard exponent == 2 else {
@@ -212,8 +246,8 @@ extension DivideByScalar: UniformSeedUnaryPullback {
     }
 
     /// `x / c` added into the sum, and the seed divided by `c`, in one pass.
-    func applySumAndPullback(
-        uniformSeed seed: Double, x: UnsafePointer<Double>, sum: inout BlockAccumulator,
+    func applySumAndPullback<Elements: SumOperandElements>(
+        uniformSeed seed: Double, x: Elements, sum: inout BlockAccumulator,
         into result: UnsafeMutablePointer<Double>, count: Int
     ) {
         let gradient = seed / constant
