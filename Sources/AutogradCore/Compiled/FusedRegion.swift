@@ -86,15 +86,16 @@ final class FusedRegion: @unchecked Sendable {
     /// reverse step (its values, their sum and its reverse rule): it is a
     /// built-in op of one tensor, and no other member reads its values.
     let exitAppliesSumAndPullbackInOnePass: Bool
-    /// When the exit's one pass also computes its operand: the member of two
-    /// tensors (`+`, `−`, `×`) whose values only the exit reads, and the
-    /// kernel of the two (``FusedPairKernel``). That member's values are then
-    /// never written: the pass reads its operands instead.
-    let exitPair: (member: Int, kernel: FusedPairKernel)?
-    /// ``exitPair``'s kernel as a run calls it, neither retained nor released.
-    let exitPairKernel: Unmanaged<FusedPairKernel>?
-    /// ``exitPair``'s member, or the exit member when there is none.
+    /// When the exit's one pass also computes its operand, the member of two
+    /// tensors (`+`, `−`, `×`) whose values only the exit reads: its values
+    /// are then never written, the pass reads its operands instead. The exit
+    /// member itself otherwise.
     let exitPairMember: Int
+    /// The kernel of the exit and that member (``FusedPairKernel``) as a run
+    /// calls it, neither retained nor released; `nil` when there is no pair.
+    let exitPairKernel: Unmanaged<FusedPairKernel>?
+    /// Keeps ``exitPairKernel`` alive.
+    private let pairKernel: FusedPairKernel?
     /// What a run reads of each member, in recording order, as plain values.
     let steps: UnsafeMutableBufferPointer<Step>
 
@@ -166,9 +167,10 @@ final class FusedRegion: @unchecked Sendable {
         }
         exitAppliesSumAndPullbackInOnePass = exit != .tensor && !sumInputFeedsMembers && memberNeedsGradient[exitMember]
             && members[exitMember].second == nil && members[exitMember].rules.appliesSumAndPullbackInOnePass
-        exitPair = exitAppliesSumAndPullbackInOnePass ? Self.pair(feeding: exitMember, of: members) : nil
-        exitPairKernel = exitPair.map { .passUnretained($0.kernel) }
-        exitPairMember = exitPair?.member ?? exitMember
+        let pair = exitAppliesSumAndPullbackInOnePass ? Self.pair(feeding: exitMember, of: members) : nil
+        exitPairMember = pair?.member ?? exitMember
+        pairKernel = pair?.kernel
+        exitPairKernel = pair.map { .passUnretained($0.kernel) }
         steps = .allocate(capacity: members.count)
         for (index, member) in members.enumerated() {
             (steps.baseAddress! + index).initialize(to: Step(
