@@ -269,9 +269,13 @@ extension FusedRegion {
         }
         let blockCount = SummationOrder.blockCount(count)
         let total = withScratch(count: Swift.max(blockCount, 1)) { partials in
+            // A pair that is the whole region, run in one pass, writes no
+            // piece of values: its pieces may be whole blocks.
+            let writesNoPieces = exitPairKernel != nil && steps.count == 2 && pass.computesValue && pass.computesGradient && seed != 0
             let context = PieceContext(
                 region: self, externals: addresses, exitGradient: exitGradientBase,
-                seed: seed, tensorOutput: tensorOutput, partials: partials, pass: pass)
+                seed: seed, tensorOutput: tensorOutput, partials: partials, pass: pass,
+                stride: Swift.min(writesNoPieces ? SummationOrder.blockSize : Self.chunkSize, Swift.max(count, 1)))
             BlockPartition.run(blockCount: blockCount, threads: threads) { blocks in
                 context.run(blocks: blocks)
             }
@@ -294,8 +298,9 @@ private struct PieceContext: @unchecked Sendable {
     let partials: UnsafeMutablePointer<Double>
     let pass: FusedRegion.Pass
 
-    /// Elements per piece: ``FusedRegion/chunkSize``, or fewer for a small region.
-    var stride: Int { Swift.min(FusedRegion.chunkSize, Swift.max(region.elementCount, 1)) }
+    /// Elements per piece: ``FusedRegion/chunkSize`` (a whole block when no
+    /// piece of values is written), or fewer for a small region.
+    let stride: Int
 
     /// Runs the summation blocks `blocks`, piece by piece, with scratch
     /// memory of this thread's own: every member's values and gradients for
