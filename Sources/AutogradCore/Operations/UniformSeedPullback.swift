@@ -74,32 +74,46 @@ struct ElementsOfBinaryOperation<Operation: BroadcastingElementwiseOperation>: S
 /// One pass over a block for the op that a final sum reads: each element's
 /// `value` (of `x[i]`), added into `sum` as ``BlockAccumulator/add(_:count:)``
 /// adds it, and `seed` times its `partial` (at `x[i]` and its value) into
-/// `result`. For a nonzero seed: `chainProduct` is then the plain product.
+/// `result`. For a nonzero seed: `chainProduct` is then the plain product,
+/// and for a seed of 1 (a sum's own) the partial itself, the same bits.
 /// Four elements are read before any is written, so the loop vectorises.
 @inline(__always)
 func sumAndPullbackInOnePass(
     seed: Double, x: some SumOperandElements, count: Int, sum: inout BlockAccumulator,
     into result: UnsafeMutablePointer<Double>, value: (Double) -> Double, partial: (Double, Double) -> Double
 ) {
+    if seed == 1 {
+        sumAndPullbackInOnePass(x: x, count: count, sum: &sum, into: result, value: value, partial: partial)
+    } else {
+        sumAndPullbackInOnePass(x: x, count: count, sum: &sum, into: result, value: value) { seed * partial($0, $1) }
+    }
+}
+
+/// ``sumAndPullbackInOnePass(seed:x:count:sum:into:value:partial:)`` with the
+/// seed already in `partial`.
+@inline(__always)
+private func sumAndPullbackInOnePass(
+    x: some SumOperandElements, count: Int, sum: inout BlockAccumulator,
+    into result: UnsafeMutablePointer<Double>, value: (Double) -> Double, partial: (Double, Double) -> Double
+) {
     var i = 0
-    while i + 4 <= count {
-        let x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3]
+    while i &+ 4 <= count {
+        let x0 = x[i], x1 = x[i &+ 1], x2 = x[i &+ 2], x3 = x[i &+ 3]
         let v0 = value(x0), v1 = value(x1), v2 = value(x2), v3 = value(x3)
         sum.add(v0, v1, v2, v3)
-        let r0 = seed * partial(x0, v0), r1 = seed * partial(x1, v1)
-        let r2 = seed * partial(x2, v2), r3 = seed * partial(x3, v3)
+        let r0 = partial(x0, v0), r1 = partial(x1, v1), r2 = partial(x2, v2), r3 = partial(x3, v3)
         result[i] = r0
-        result[i + 1] = r1
-        result[i + 2] = r2
-        result[i + 3] = r3
-        i += 4
+        result[i &+ 1] = r1
+        result[i &+ 2] = r2
+        result[i &+ 3] = r3
+        i &+= 4
     }
     while i < count {
         let xi = x[i]
         let v = value(xi)
         sum.addTailElement(v)
-        result[i] = seed * partial(xi, v)
-        i += 1
+        result[i] = partial(xi, v)
+        i &+= 1
     }
 }
 
