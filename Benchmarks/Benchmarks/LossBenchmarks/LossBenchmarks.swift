@@ -2,8 +2,11 @@
 // alone (recording the graph, as `predicted` requires grad), forward plus
 // backward, and a hand-written fused loop (the limit), allocating its gradient
 // afresh or writing it into a buffer kept across calls, and the compiled plan
-// (`CompiledFunction`, traced outside the measurement) on one and two threads,
-// and on one thread writing into gradient buffers kept across calls. Compare
+// (`CompiledFunction`, traced once in the setup) on one and two threads, and
+// on one thread writing into gradient buffers kept across calls. What is made
+// once (a plan, a kept buffer) is made in the setup, not in each sample: at
+// sizes that run one call per sample, making it there would leave the caches
+// cold for the call measured. Compare
 // "forward+backward" with "hand-written" at the same n. Times and malloc
 // counts are per loss (the `*` columns), whatever the scaling factor; peak
 // resident memory is the process's. The tanh layer (TanhLayerLoss.swift)
@@ -54,6 +57,40 @@ func lossInputs(_ shape: Shape) -> (predicted: Tensor, real: Tensor) {
     return (predicted, real)
 }
 
+/// The lesson's loss compiled once, its arguments, and the gradient buffers
+/// that calls into buffers reuse from one sample to the next (made by a
+/// first call).
+final class CompiledLoss {
+    let function: CompiledFunction
+    let arguments: [Tensor]
+    var gradients: [TensorValue<Double>] = []
+
+    init(_ shape: Shape, threads: Int) {
+        let (predicted, real) = lossInputs(shape)
+        arguments = [predicted, real]
+        function = try! CompiledFunction(tracingAt: arguments, withRespectTo: [0], threads: threads) { x in
+            (x[0] - x[1]).pow(2).sum()
+        }
+        _ = try! function.valueWithGradient(arguments, into: &gradients)
+    }
+}
+
+/// The hand-written loop's inputs and the gradient buffer it keeps.
+final class HandWrittenLossBuffers {
+    let predicted: [Double]
+    let real: [Double]
+    let gradient: UnsafeMutableBufferPointer<Double>
+
+    init(_ shape: Shape) {
+        let (predicted, real) = lossInputs(shape)
+        (self.predicted, self.real) = (predicted.scalars, real.scalars)
+        gradient = .allocate(capacity: shape.elementCount)
+        gradient.initialize(repeating: 0)
+    }
+
+    deinit { gradient.deallocate() }
+}
+
 let benchmarks: @Sendable () -> Void = {
     for size in lossSizes() {
         Benchmark("loss forward n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
@@ -78,35 +115,22 @@ let benchmarks: @Sendable () -> Void = {
         }
 
         for threads in [1, 2] {
-            Benchmark("loss compiled threads=\(threads) n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
-                let (predicted, real) = inputs
-                let loss = try! CompiledFunction(tracingAt: [predicted, real], withRespectTo: [0], threads: threads) { x in
-                    (x[0] - x[1]).pow(2).sum()
-                }
-                let arguments = [predicted, real]
-                benchmark.startMeasurement()
+            Benchmark("loss compiled threads=\(threads) n=\(size.label)", configuration: size.configuration) { benchmark, loss in
                 for _ in benchmark.scaledIterations {
-                    blackHole(try! loss.valueWithGradient(arguments))
+                    blackHole(try! loss.function.valueWithGradient(loss.arguments))
                 }
             } setup: {
-                lossInputs(size.shape)
+                CompiledLoss(size.shape, threads: threads)
             }
         }
 
-        Benchmark("loss compiled into buffers n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
-            let (predicted, real) = inputs
-            let loss = try! CompiledFunction(tracingAt: [predicted, real], withRespectTo: [0], threads: 1) { x in
-                (x[0] - x[1]).pow(2).sum()
-            }
-            let arguments = [predicted, real]
-            var gradients: [TensorValue<Double>] = []
-            benchmark.startMeasurement()
+        Benchmark("loss compiled into buffers n=\(size.label)", configuration: size.configuration) { benchmark, loss in
             for _ in benchmark.scaledIterations {
-                blackHole(try! loss.valueWithGradient(arguments, into: &gradients))
+                blackHole(try! loss.function.valueWithGradient(loss.arguments, into: &loss.gradients))
             }
-            blackHole(gradients)
+            blackHole(loss.gradients)
         } setup: {
-            lossInputs(size.shape)
+            CompiledLoss(size.shape, threads: 1)
         }
 
         Benchmark("loss hand-written n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double])) in
@@ -119,17 +143,13 @@ let benchmarks: @Sendable () -> Void = {
             return (predicted.scalars, real.scalars)
         }
 
-        Benchmark("loss hand-written reused n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double])) in
-            let (predicted, real) = arrays
-            let gradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: predicted.count)
-            defer { gradient.deallocate() }
+        Benchmark("loss hand-written reused n=\(size.label)", configuration: size.configuration) { benchmark, loss in
             for _ in benchmark.scaledIterations {
-                blackHole(handWrittenLoss(predicted, real, gradientInto: gradient))
-                blackHole(gradient.baseAddress)
+                blackHole(handWrittenLoss(loss.predicted, loss.real, gradientInto: loss.gradient))
+                blackHole(loss.gradient.baseAddress)
             }
         } setup: {
-            let (predicted, real) = lossInputs(size.shape)
-            return (predicted.scalars, real.scalars)
+            HandWrittenLossBuffers(size.shape)
         }
 
         tanhLayerBenchmarks(size)

@@ -91,45 +91,59 @@ func tanhLayerBenchmarks(_ size: LossSize) {
     }
 
     for threads in [1, 2] {
-        Benchmark("tanh layer compiled threads=\(threads) n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
-            let (x, w, b, y) = inputs
-            let layer = try! CompiledFunction(tracingAt: [x, w, b, y], withRespectTo: [1, 2], threads: threads) { t in
-                ((t[0] * t[1] + t[2]).tanh() * t[3]).sum()
-            }
-            let arguments = [x, w, b, y]
-            benchmark.startMeasurement()
+        Benchmark("tanh layer compiled threads=\(threads) n=\(size.label)", configuration: size.configuration) { (benchmark, layer: (function: CompiledFunction, arguments: [Tensor])) in
             for _ in benchmark.scaledIterations {
-                blackHole(try! layer.valueWithGradient(arguments))
+                blackHole(try! layer.function.valueWithGradient(layer.arguments))
             }
         } setup: {
-            tanhLayerInputs(size.shape)
+            // Traced once, outside the samples (see LossBenchmarks.swift).
+            let (x, w, b, y) = tanhLayerInputs(size.shape)
+            let arguments = [x, w, b, y]
+            let function = try! CompiledFunction(tracingAt: arguments, withRespectTo: [1, 2], threads: threads) { t in
+                ((t[0] * t[1] + t[2]).tanh() * t[3]).sum()
+            }
+            return (function: function, arguments: arguments)
         }
     }
 
-    Benchmark("tanh layer hand-written blocked n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double], [Double], [Double])) in
-        let (x, w, b, y) = arrays
-        let weightGradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: x.count)
-        let biasGradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: x.count)
-        defer { weightGradient.deallocate(); biasGradient.deallocate() }
+    Benchmark("tanh layer hand-written blocked n=\(size.label)", configuration: size.configuration) { benchmark, layer in
         for _ in benchmark.scaledIterations {
-            blackHole(handWrittenBlockedTanhLayer(x, w, b, y, weightGradient: weightGradient, biasGradient: biasGradient))
+            blackHole(handWrittenBlockedTanhLayer(
+                layer.x, layer.w, layer.b, layer.y, weightGradient: layer.weightGradient, biasGradient: layer.biasGradient))
         }
     } setup: {
-        let (x, w, b, y) = tanhLayerInputs(size.shape)
-        return (x.scalars, w.scalars, b.scalars, y.scalars)
+        TanhLayerBuffers(size.shape)
     }
 
-    Benchmark("tanh layer hand-written reused n=\(size.label)", configuration: size.configuration) { (benchmark, arrays: ([Double], [Double], [Double], [Double])) in
-        let (x, w, b, y) = arrays
-        let weightGradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: x.count)
-        let biasGradient = UnsafeMutableBufferPointer<Double>.allocate(capacity: x.count)
-        defer { weightGradient.deallocate(); biasGradient.deallocate() }
+    Benchmark("tanh layer hand-written reused n=\(size.label)", configuration: size.configuration) { benchmark, layer in
         for _ in benchmark.scaledIterations {
-            blackHole(handWrittenTanhLayer(x, w, b, y, weightGradient: weightGradient, biasGradient: biasGradient))
-            blackHole((weightGradient.baseAddress, biasGradient.baseAddress))
+            blackHole(handWrittenTanhLayer(
+                layer.x, layer.w, layer.b, layer.y, weightGradient: layer.weightGradient, biasGradient: layer.biasGradient))
+            blackHole((layer.weightGradient.baseAddress, layer.biasGradient.baseAddress))
         }
     } setup: {
-        let (x, w, b, y) = tanhLayerInputs(size.shape)
-        return (x.scalars, w.scalars, b.scalars, y.scalars)
+        TanhLayerBuffers(size.shape)
+    }
+}
+
+/// The hand-written loops' inputs and the gradient buffers they keep from
+/// one sample to the next (made in the setup, as the compiled plan is).
+final class TanhLayerBuffers {
+    let x: [Double], w: [Double], b: [Double], y: [Double]
+    let weightGradient: UnsafeMutableBufferPointer<Double>
+    let biasGradient: UnsafeMutableBufferPointer<Double>
+
+    init(_ shape: Shape) {
+        let (x, w, b, y) = tanhLayerInputs(shape)
+        (self.x, self.w, self.b, self.y) = (x.scalars, w.scalars, b.scalars, y.scalars)
+        weightGradient = .allocate(capacity: shape.elementCount)
+        biasGradient = .allocate(capacity: shape.elementCount)
+        weightGradient.initialize(repeating: 0)
+        biasGradient.initialize(repeating: 0)
+    }
+
+    deinit {
+        weightGradient.deallocate()
+        biasGradient.deallocate()
     }
 }
