@@ -120,8 +120,9 @@ struct ElementwiseSumReplay {
     func gradient(towards leaf: Tensor, threads: Int = 1) -> (exact: TensorValue<Rational>, rounded: TensorValue<Double>)? {
         let shape = leaf.shape
         guard let seeded = leaves.firstIndex(where: { $0 === leaf }) else {
-            return (TensorValue(shape: shape, scalars: Array(repeating: .zero, count: count)),
-                    TensorValue(shape: shape, scalars: Array(repeating: 0, count: count)))
+            // A leaf the loss does not read, of any shape: zeros.
+            return (TensorValue(shape: shape, scalars: Array(repeating: .zero, count: leaf.elementCount)),
+                    TensorValue(shape: shape, scalars: Array(repeating: 0, count: leaf.elementCount)))
         }
         // Both written in place, straight into the tensors' storage.
         var rounded: TensorValue<Double>?

@@ -189,6 +189,18 @@ import Testing
         }
     }
 
+    /// A leaf that the loss does not read gets zeros of its own shape, whatever
+    /// the loss's shape (found by the operations fuzzer: a scalar leaf beside
+    /// a loss over four elements).
+    @Test func aLeafTheLossDoesNotReadGetsZerosOfItsShape() throws {
+        let x = Tensor([1, 2, 3, 4], requiresGrad: true)
+        let unread = Tensor(5.0, requiresGrad: true), matrix = Tensor.ones(2, 3, requiresGrad: true)
+        let exact = try ExactMode().gradient(of: (x * x).sum(), withRespectTo: [x, unread, matrix])
+        #expect(exact.tensors.map(\.shape) == [[4], [], [2, 3]])
+        #expect(exact.tensors[0].scalars == [2, 4, 6, 8])
+        #expect(exact.tensors[1].scalars == [0] && exact.tensors[2].scalars == Array(repeating: 0, count: 6))
+    }
+
     /// A division by zero in the second part only, whose unknown a product by
     /// 0 then hides, is still refused on two threads: the part records the
     /// fault itself (the caller's task-local recorder does not reach another
