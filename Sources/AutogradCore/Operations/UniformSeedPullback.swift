@@ -26,22 +26,6 @@ protocol UniformSeedUnaryPullback: FusibleUnaryOperation {
     )
 }
 
-extension UniformSeedUnaryPullback {
-    /// The block rule, the sum and the reverse rule in turn, through scratch.
-    func applySumAndPullback<Elements: SumOperandElements>(
-        uniformSeed seed: Double, x: Elements, sum: inout BlockAccumulator,
-        into result: UnsafeMutablePointer<Double>, count: Int
-    ) {
-        withScratch(count: 2 * count) { scratch in
-            let (operand, output) = (scratch, scratch + count)
-            for i in 0..<count { operand[i] = x[i] }
-            apply(operand, into: output, count: count)
-            sum.add(output, count: count)
-            pullback(uniformSeed: seed, x: operand, output: output, into: result, count: count)
-        }
-    }
-}
-
 /// Where the op that a final sum reads finds its operand's elements on a
 /// block: in memory (``ElementsInMemory``), or computed as they are read by
 /// the op of two tensors whose values only it reads (``ElementsOfBinaryOperation``),
