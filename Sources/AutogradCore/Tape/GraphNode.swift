@@ -219,19 +219,35 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
     /// A node for `operation`, keeping the given input values, and the
     /// output's when `keepingOutput` (what the reverse rule reads).
     @inlinable
-    init(
+    convenience init(
         _ operation: Operation,
         inputs firstInput: GraphInput, _ firstValue: TensorValue<Double>?,
         _ secondInput: GraphInput? = nil, _ secondValue: TensorValue<Double>? = nil,
         output: TensorValue<Double>, keepingOutput: Bool, dualKernels: ReplayKernels, forwardRules: ForwardRules,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
+        self.init(
+            operation, inputs: firstInput, firstValue, secondInput, secondValue,
+            outputShape: output.shape, keptOutput: keepingOutput ? output : nil,
+            dualKernels: dualKernels, forwardRules: forwardRules, backwardRule: backwardRule)
+    }
+
+    /// A node for `operation` whose output has `outputShape`, keeping the
+    /// given values (an output whose values are deferred is never kept).
+    @inlinable
+    init(
+        _ operation: Operation,
+        inputs firstInput: GraphInput, _ firstValue: TensorValue<Double>?,
+        _ secondInput: GraphInput? = nil, _ secondValue: TensorValue<Double>? = nil,
+        outputShape: Shape, keptOutput: TensorValue<Double>?, dualKernels: ReplayKernels, forwardRules: ForwardRules,
+        backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
+    ) {
         concreteOperation = operation
         self.firstValue = firstValue
         self.secondValue = secondValue
-        self.outputValue = keepingOutput ? output : nil
+        self.outputValue = keptOutput
         super.init(
-            inputs: firstInput, secondInput, shape: output.shape,
+            inputs: firstInput, secondInput, shape: outputShape,
             dualKernels: dualKernels, forwardRules: forwardRules, backwardRule: backwardRule
         )
     }

@@ -93,12 +93,15 @@ extension Tensor {
     @inlinable public func relu() -> Tensor { applying(Relu()) }
 
     /// The sum of all elements, a zero-dimensional tensor.
-    @inlinable public func sum() -> Tensor { applying(Sum()) }
+    @inlinable public func sum() -> Tensor { applyingReduction(Sum()) { $0 } }
     /// The sum along dimension `dim` (negative counts from the end), which the
     /// result no longer has.
     @inlinable public func sum(dim: Int) -> Tensor { applying(SumAlongAxis(axis: dim)) }
     /// The mean of all elements, a zero-dimensional tensor.
-    @inlinable public func mean() -> Tensor { applying(Mean()) }
+    @inlinable public func mean() -> Tensor {
+        let count = Double(elementCount)
+        return applyingReduction(Mean()) { $0 / count }
+    }
     /// The mean along dimension `dim`, which the result no longer has.
     @inlinable public func mean(dim: Int) -> Tensor { applying(MeanAlongAxis(axis: dim)) }
 

@@ -8,18 +8,22 @@ extension Tensor {
     @inlinable
     public func applying<Operation: UnaryOperation>(_ operation: Operation) -> Tensor {
         let x = value
-        let y = operation.value(x)
-        guard Tensor.isRecording(self) else { return Tensor(y) }
-        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, x.shape, y.shape)
+        let recording = Tensor.isRecording(self)
+        let result = ElementwiseResult(operation, x, reads: recording ? Operation.reverseRuleReads : []) {
+            operation.value(x)
+        }
+        guard recording else { return result.tensor(gradFn: nil) }
+        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, x.shape, result.shape)
         let node = OperationNode(
-            operation, inputs: asGraphInput, keepsInput ? x : nil, output: y, keepingOutput: keepsOutput,
+            operation, inputs: asGraphInput, keepsInput ? x : nil,
+            outputShape: result.shape, keptOutput: keepsOutput ? result.values : nil,
             dualKernels: Operation.replayKernels, forwardRules: Operation.forwardRules
         ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
             let (x, y) = node.savedValuesForRule
             return node.concreteOperation.vjp(x, output: y, gradient: gradient)
         }
-        return Tensor(y, gradFn: node)
+        return result.tensor(gradFn: node)
     }
 
     /// Applies a field operation of one tensor whose reverse rule reads only
@@ -27,16 +31,35 @@ extension Tensor {
     @inlinable
     public func applying<Operation: ShapeOnlyReverseRule>(_ operation: Operation) -> Tensor {
         let x = value
-        let y = operation.value(x)
+        let result = ElementwiseResult(operation, x, reads: []) { operation.value(x) }
+        guard Tensor.isRecording(self) else { return result.tensor(gradFn: nil) }
+        return result.tensor(gradFn: shapeOnlyNode(operation, outputShape: result.shape))
+    }
+
+    /// The sum of every element of this tensor, as `applying(Sum())` or
+    /// `applying(Mean())` would compute it (`total(sum)` of the sum), without
+    /// writing out the values of an element-wise op deferred (see
+    /// `DeferredElementwiseValues`).
+    @inlinable
+    func applyingReduction<Operation: ShapeOnlyReverseRule>(
+        _ operation: Operation, total: (Double) -> Double
+    ) -> Tensor {
+        guard let deferredValues else { return applying(operation) }
+        let y = TensorValue(scalar: total(deferredValues.sum()))
         guard Tensor.isRecording(self) else { return Tensor(y) }
-        let node = OperationNode(
-            operation, inputs: asGraphInput, nil, output: y, keepingOutput: false,
+        return Tensor(y, gradFn: shapeOnlyNode(operation, outputShape: y.shape))
+    }
+
+    /// The node of an operation whose reverse rule reads only shapes.
+    @inlinable
+    func shapeOnlyNode<Operation: ShapeOnlyReverseRule>(_ operation: Operation, outputShape: Shape) -> GraphNode {
+        OperationNode(
+            operation, inputs: asGraphInput, nil, outputShape: outputShape, keptOutput: nil,
             dualKernels: Operation.replayKernels, forwardRules: Operation.forwardRules
         ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
             return node.concreteOperation.vjp(inputShape: node.firstInputShape, gradient: gradient)
         }
-        return Tensor(y, gradFn: node)
     }
 
     /// Which of an element-wise op's values the graph keeps, from what its
@@ -52,18 +75,22 @@ extension Tensor {
     @inlinable
     public func applying<Operation: ElementaryUnaryOperation>(_ operation: Operation) -> Tensor {
         let x = value
-        let y = operation.value(x)
-        guard Tensor.isRecording(self) else { return Tensor(y) }
-        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, x.shape, y.shape)
+        let recording = Tensor.isRecording(self)
+        let result = ElementwiseResult(operation, x, reads: recording ? Operation.reverseRuleReads : []) {
+            operation.value(x)
+        }
+        guard recording else { return result.tensor(gradFn: nil) }
+        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, x.shape, result.shape)
         let node = OperationNode(
-            operation, inputs: asGraphInput, keepsInput ? x : nil, output: y, keepingOutput: keepsOutput,
+            operation, inputs: asGraphInput, keepsInput ? x : nil,
+            outputShape: result.shape, keptOutput: keepsOutput ? result.values : nil,
             dualKernels: Operation.replayKernels, forwardRules: Operation.forwardRules
         ) { node, gradient, _ in
             let node = OperationNode<Operation>.of(node)
             let (x, y) = node.savedValuesForRule
             return node.concreteOperation.vjp(x, output: y, gradient: gradient)
         }
-        return Tensor(y, gradFn: node)
+        return result.tensor(gradFn: node)
     }
 
     /// Applies an operation of two tensors.
@@ -108,5 +135,43 @@ extension Tensor {
                 wrt: input == 0 ? .left : .right)
         }
         return Tensor(z, gradFn: node)
+    }
+}
+
+/// The result of an op of one tensor: its values, computed now, or deferred
+/// (a large built-in element-wise op whose output the graph does not keep:
+/// see `DeferredElementwiseValues`).
+@usableFromInline
+struct ElementwiseResult {
+    /// The values, when computed now.
+    @usableFromInline let computed: TensorValue<Double>?
+    /// The values to compute on first read, and the operand they come from.
+    @usableFromInline let deferred: (values: any DeferredElementwiseValues, operand: TensorValue<Double>)?
+
+    /// The result of `operation` on `x`, whose reverse rule `reads` those
+    /// values (none when not recorded); `compute` gives them now.
+    @inlinable
+    init(
+        _ operation: some TensorOperation, _ x: TensorValue<Double>, reads: ReverseRuleReads,
+        compute: () -> TensorValue<Double>
+    ) {
+        if let deferred = ElementwiseDeferral.deferring(operation, on: x, outputIsKept: reads.contains(.output)) {
+            (computed, self.deferred) = (nil, (deferred, x))
+        } else {
+            (computed, self.deferred) = (compute(), nil)
+        }
+    }
+
+    /// The output's shape (a deferred op's is its operand's).
+    @inlinable var shape: Shape { computed?.shape ?? deferred!.operand.shape }
+
+    /// The values: computed now if they were deferred.
+    @inlinable var values: TensorValue<Double> { computed ?? deferred!.values.values }
+
+    /// The tensor holding the result.
+    @inlinable
+    func tensor(gradFn: GraphNode?) -> Tensor {
+        if let computed { return Tensor(computed, gradFn: gradFn) }
+        return Tensor(deferred!.values, operand: deferred!.operand, gradFn: gradFn)
     }
 }

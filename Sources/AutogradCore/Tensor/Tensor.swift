@@ -25,7 +25,17 @@
 public final class Tensor: @unchecked Sendable {
     /// The shape and the elements. Values already read (by a recorded op, a
     /// ``detach()``ed tensor...) keep theirs when an in-place op changes them.
-    @exclusivity(unchecked) public private(set) var value: TensorValue<Double>
+    ///
+    /// A large tensor that a built-in element-wise op made may compute its
+    /// elements only when first read (see `DeferredElementwiseValues`), so
+    /// that `x.pow(2).sum()` makes one pass: the same bits, later.
+    @inlinable public var value: TensorValue<Double> { deferredValues?.values ?? storedValue }
+    /// The values, or while ``deferredValues`` computes them, the operand's
+    /// (a value of the same shape that nothing reads as this tensor's).
+    @exclusivity(unchecked) @usableFromInline private(set) var storedValue: TensorValue<Double>
+    /// The values of an element-wise op, computed on the first read; set
+    /// only when the tensor is made, cleared by in-place ops.
+    @exclusivity(unchecked) @usableFromInline private(set) var deferredValues: (any DeferredElementwiseValues)?
     /// How many times an in-place op changed this tensor, like PyTorch's
     /// `_version`: a recorded op notes the versions of the leaves it reads,
     /// and every pass over the graph throws
@@ -76,14 +86,24 @@ public final class Tensor: @unchecked Sendable {
 
     /// A leaf tensor with the given values.
     public init(_ value: TensorValue<Double>, requiresGrad: Bool = false) {
-        self.value = value
+        self.storedValue = value
         self.leafRequiresGrad = requiresGrad
     }
 
     /// A tensor made by a recorded operation.
     @usableFromInline
-    init(_ value: TensorValue<Double>, gradFn: GraphNode) {
-        self.value = value
+    init(_ value: TensorValue<Double>, gradFn: GraphNode?) {
+        self.storedValue = value
+        self.gradFn = gradFn
+        self.leafRequiresGrad = false
+    }
+
+    /// A tensor whose values an element-wise op on `operand` computes when
+    /// first read, made by `gradFn` (or a leaf, when not recorded).
+    @usableFromInline
+    init(_ deferred: any DeferredElementwiseValues, operand: TensorValue<Double>, gradFn: GraphNode?) {
+        self.storedValue = operand
+        self.deferredValues = deferred
         self.gradFn = gradFn
         self.leafRequiresGrad = false
     }
@@ -109,13 +129,13 @@ public final class Tensor: @unchecked Sendable {
     public var isLeaf: Bool { gradFn == nil }
 
     /// The dimensions, outermost first.
-    public var shape: Shape { value.shape }
+    public var shape: Shape { storedValue.shape }
     /// A copy of the elements in row-major order.
     public var scalars: [Double] { value.scalars }
     /// The number of elements.
-    public var elementCount: Int { value.elementCount }
+    public var elementCount: Int { storedValue.elementCount }
     /// The number of dimensions.
-    public var rank: Int { value.shape.rank }
+    public var rank: Int { storedValue.shape.rank }
 
     /// The only element of a one-element tensor; traps otherwise.
     ///
@@ -147,7 +167,8 @@ public final class Tensor: @unchecked Sendable {
     /// Replaces the values (same shape) and the node that made them, and bumps
     /// ``version``: the last step of every in-place op.
     func replaceInPlace(_ newValue: TensorValue<Double>, gradFn newGradFn: GraphNode?) {
-        value = newValue
+        storedValue = newValue
+        deferredValues = nil
         gradFn = newGradFn
         version += 1
     }

@@ -36,6 +36,42 @@ public enum SummationOrder {
         return total
     }
 
+    /// The sum, in this order, of `count` `Double`s that `fill` computes
+    /// piece by piece into scratch (`fill(start, length, piece)` writes
+    /// elements `start..<start + length`), so that they are never all in
+    /// memory at once: bit for bit ``sum(of:count:)`` of the elements.
+    ///
+    /// ```swift
+    /// SummationOrder.sumOfPieces(count: n) { start, length, piece in
+    ///     for i in 0..<length { piece[i] = x[start + i] * x[start + i] }
+    /// }   // the sum of the squares, without a tensor of squares
+    /// ```
+    static func sumOfPieces(
+        count: Int, _ fill: (_ start: Int, _ length: Int, _ piece: UnsafeMutablePointer<Double>) -> Void
+    ) -> Double {
+        // Pieces of 512 (a multiple of four) stay in the first-level cache,
+        // and each lands in its block's partial sums as in one pass.
+        let pieceSize = 512
+        return withScratch(count: pieceSize) { piece in
+            var total = 0.0
+            var blockStart = 0
+            while blockStart < count {
+                let blockEnd = Swift.min(blockStart + blockSize, count)
+                var block = BlockAccumulator()
+                var start = blockStart
+                while start < blockEnd {
+                    let length = Swift.min(pieceSize, blockEnd - start)
+                    fill(start, length, piece)
+                    block.add(piece, count: length)
+                    start += length
+                }
+                total = blockStart == 0 ? block.total : total + block.total
+                blockStart = blockEnd
+            }
+            return total
+        }
+    }
+
     /// One block's sum: four interleaved partial sums, `(s0 + s1) + (s2 + s3)`.
     /// (Local variables, not a generic struct: unspecialised code keeps
     /// over-aligned scalars such as forward mode's eight lanes aligned.)

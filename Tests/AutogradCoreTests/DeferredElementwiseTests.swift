@@ -1,0 +1,121 @@
+import AutogradCore
+import Testing
+
+/// A large tensor that a built-in element-wise op of one tensor made computes
+/// its values when first read, so that `sum()` and `mean()` add them up as
+/// they are computed: the same bits as an op run at once, whoever reads them,
+/// in whatever order, from however many tasks.
+@Suite struct DeferredElementwiseTests {
+    /// Every built-in op of one tensor (operands kept in each op's domain).
+    static let operations: [(String, @Sendable (Tensor) -> Tensor)] = [
+        ("pow(2)", { $0.pow(2) }), ("pow(3)", { $0.pow(3) }), ("pow(2.5)", { $0.abs().pow(2.5) }),
+        ("exp", { $0.exp() }), ("log", { ($0 * $0 + 1).log() }), ("sqrt", { $0.abs().sqrt() }),
+        ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }),
+        ("log1p", { $0.abs().log1p() }), ("expm1", { $0.expm1() }), ("softplus", { $0.softplus() }),
+        ("abs", { $0.abs() }), ("relu", { $0.relu() }), ("clamp", { $0.clamp(min: -0.5, max: 0.7) }),
+        ("x + c", { $0 + 0.3 }), ("x - c", { $0 - 0.3 }), ("c - x", { 0.3 - $0 }), ("x · c", { $0 * 0.3 }),
+        ("x / c", { $0 / 1.9 }), ("c / x", { 0.3 / $0 }), ("-x", { -$0 }),
+    ]
+
+    /// Rows of 4,133 elements are below the size deferred; three of them
+    /// (12,399 elements) are above it, in three summation blocks and a tail
+    /// that is not a multiple of four.
+    static let rowLength = 4_133, rowCount = 3
+
+    static func sameBits(_ a: [Double], _ b: [Double]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+    }
+
+    /// The op on each row alone (computed at once), laid end to end.
+    static func rowByRow(_ operation: @Sendable (Tensor) -> Tensor, _ rows: [Tensor]) -> [Double] {
+        rows.flatMap { operation($0).scalars }
+    }
+
+    /// Values, sums and means of the whole tensor, deferred or not (with and
+    /// without gradients, read before or after the sum), are those of the op
+    /// run row by row, and of a plain tensor holding those values.
+    @Test func everyBuiltInOpHasTheBitsOfTheOpRunAtOnce() throws {
+        var generator = SeededGenerator(seed: 23)
+        let rows = (0..<Self.rowCount).map { _ in Tensor.randn([Self.rowLength], using: &generator) }
+        let whole = Tensor(TensorValue(shape: [Self.rowCount * Self.rowLength], scalars: rows.flatMap(\.scalars)))
+        for (name, operation) in Self.operations {
+            let expected = Self.rowByRow(operation, rows)
+            let plain = Tensor(TensorValue(shape: whole.shape, scalars: expected))
+            for requiresGrad in [false, true] {
+                let x = whole.detach()
+                x.requiresGrad = requiresGrad
+                let sumFirst = operation(x)
+                #expect(sumFirst.sum().item().bitPattern == plain.sum().item().bitPattern, "\(name): sum")
+                #expect(sumFirst.mean().item().bitPattern == plain.mean().item().bitPattern, "\(name): mean")
+                #expect(Self.sameBits(sumFirst.scalars, expected), "\(name): values read after the sum")
+                let readFirst = operation(x)
+                #expect(Self.sameBits(readFirst.scalars, expected), "\(name): values read first")
+                #expect(readFirst.sum().item().bitPattern == plain.sum().item().bitPattern, "\(name): sum after the values")
+            }
+        }
+    }
+
+    /// The gradient through a deferred op is the op's gradient run row by row.
+    @Test func gradientsThroughADeferredOpAreTheOpsRowByRow() throws {
+        var generator = SeededGenerator(seed: 29)
+        let rows = (0..<Self.rowCount).map { _ in Tensor.randn([Self.rowLength], requiresGrad: true, using: &generator) }
+        let x = Tensor(TensorValue(shape: [Self.rowCount * Self.rowLength], scalars: rows.flatMap(\.scalars)), requiresGrad: true)
+        for (name, operation) in Self.operations {
+            x.zeroGrad()
+            try operation(x).sum().backward()
+            for row in rows {
+                row.zeroGrad()
+                try operation(row).sum().backward()
+            }
+            #expect(Self.sameBits(x.grad!.scalars, rows.flatMap { $0.grad!.scalars }), "\(name)")
+        }
+    }
+
+    /// The lesson's loss at 10⁵ elements: the square of `p − r` is deferred
+    /// and never written, and the value and gradient are the compiled
+    /// plan's, which computes them in one pass of its own.
+    @Test func theLessonsLossIsTheCompiledPlans() throws {
+        var generator = SeededGenerator(seed: 31)
+        let predicted = Tensor.rand([100_000], requiresGrad: true, using: &generator)
+        let real = Tensor.rand([100_000], using: &generator)
+        let loss = (predicted - real).pow(2).sum()
+        try loss.backward()
+        let compiled = try CompiledFunction(tracingAt: [predicted, real], withRespectTo: [0]) { x in
+            (x[0] - x[1]).pow(2).sum()
+        }
+        let (value, gradients) = try compiled.valueWithGradient([predicted, real])
+        #expect(loss.item().bitPattern == value.item().bitPattern)
+        #expect(Self.sameBits(predicted.grad!.scalars, gradients[0].scalars))
+    }
+
+    /// Tasks reading one deferred tensor at once all get the same values,
+    /// computed once. (Under ThreadSanitizer, `scripts/check-tsan.sh`, it
+    /// also shows that the first read is ordered before the others.)
+    @Test func tasksReadingADeferredTensorGetOneSetOfValues() async {
+        var generator = SeededGenerator(seed: 37)
+        let x = Tensor.randn([3 * 4_096 + 5], using: &generator)
+        let expected = x.scalars.map { $0 * $0 * $0 }
+        for _ in 0..<4 {
+            let cubes = x.pow(3)
+            let results = await withTaskGroup(of: (values: [Double], sum: Double).self) { group in
+                for _ in 0..<4 { group.addTask { (cubes.scalars, cubes.sum().item()) } }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let plainSum = Tensor(TensorValue(shape: x.shape, scalars: expected)).sum().item()
+            #expect(results.allSatisfy { Self.sameBits($0.values, expected) && $0.sum.bitPattern == plainSum.bitPattern })
+        }
+    }
+
+    /// An in-place op replaces the deferred values: what is read after it
+    /// (the values, the sum) is the new values', and the version counts it.
+    @Test func anInPlaceOpReplacesDeferredValues() throws {
+        var generator = SeededGenerator(seed: 41)
+        let x = Tensor.randn([10_000], using: &generator)
+        let doubled = x * 2
+        try doubled += 1
+        let expected = x.scalars.map { $0 * 2 + 1 }
+        #expect(doubled.version == 1)
+        #expect(Self.sameBits(doubled.scalars, expected))
+        #expect(doubled.sum().item().bitPattern == Tensor(TensorValue(shape: [10_000], scalars: expected)).sum().item().bitPattern)
+    }
+}
