@@ -7,7 +7,9 @@
 /// Only built-in ops conform: a custom op's block rule is its own, and the
 /// compiled plan and the tape run it as written.
 protocol UniformSeedUnaryPullback: FusibleUnaryOperation {
-    /// `result[i] = seed · f′(x[i])` for `i` in `0..<count`, as the block rule.
+    /// `result[i] = seed · f′(x[i])` for `i` in `0..<count`, as the block rule,
+    /// each element from the same element of `x` and `output` in one loop:
+    /// `result` may be either of them (the eager tape writes in place).
     func pullback(
         uniformSeed seed: Double, x: UnsafePointer<Double>, output: UnsafePointer<Double>,
         into result: UnsafeMutablePointer<Double>, count: Int

@@ -9,8 +9,9 @@
 ///
 /// Each piece of every result is computed into scratch before any is copied
 /// out, so a result may share memory with the gradient or with the values the
-/// rules read. The bits are the tensor rules': the block rules compute the
-/// same formulas, element by element.
+/// rules read; a ``UniformSeedUnaryPullback`` rule, which reads each element
+/// before writing it, writes straight into the result. The bits are the
+/// tensor rules': the block rules compute the same formulas, element by element.
 enum ElementwisePullback {
     /// The elements per piece: the gradient, input, output and result pieces
     /// stay in the first-level cache.
@@ -34,18 +35,22 @@ enum ElementwisePullback {
         }
         let x = input ?? output!, y = output ?? input!
         let result = buffers.take(shape)
-        let uniformRule = seed.values == nil ? operation as? any UniformSeedUnaryPullback : nil
+        if seed.values == nil, let uniformRule = operation as? any UniformSeedUnaryPullback {
+            // These rules compute each element from the same element of x
+            // and y in one loop: they may write over what they read, in
+            // one call, with no scratch to copy out.
+            withExtendedLifetime((x, y, result)) {
+                uniformRule.pullback(
+                    uniformSeed: seed.uniform, x: x.unsafeBaseAddress, output: y.unsafeBaseAddress,
+                    into: result.unsafeMutableBaseAddress, count: shape.elementCount)
+            }
+            return result
+        }
         withExtendedLifetime((x, y)) {
             run(count: shape.elementCount, seed: seed, results: [result]) { seedPiece, start, results, count in
-                if let uniformRule {
-                    uniformRule.pullback(
-                        uniformSeed: seed.uniform, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start,
-                        into: results[0], count: count)
-                } else {
-                    operation.pullback(
-                        seedPiece, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start,
-                        into: results[0], count: count)
-                }
+                operation.pullback(
+                    seedPiece, x: x.unsafeBaseAddress + start, output: y.unsafeBaseAddress + start,
+                    into: results[0], count: count)
             }
         }
         return result
