@@ -26,6 +26,28 @@ protocol UniformSeedUnaryPullback: FusibleUnaryOperation {
         uniformSeed seed: Double, x: Elements, sum: inout BlockAccumulator,
         into result: UnsafeMutablePointer<Double>, count: Int
     )
+
+    /// Its values on a block added into `sum` as they are computed: the bits
+    /// of the block rule and ``BlockAccumulator/add(_:count:)`` in turn, in
+    /// one pass (a deferred op's `sum()`, see `DeferredElementwiseValues`).
+    func addValues(of x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator)
+}
+
+/// Adds `value(x[i])` for `i` in `0..<count` into `sum`, as
+/// ``BlockAccumulator/add(_:count:)`` adds a piece holding them.
+@inline(__always)
+func addInOnePass(
+    _ x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator, value: (Double) -> Double
+) {
+    var i = 0
+    while i &+ 4 <= count {
+        sum.add(value(x[i]), value(x[i &+ 1]), value(x[i &+ 2]), value(x[i &+ 3]))
+        i &+= 4
+    }
+    while i < count {
+        sum.addTailElement(value(x[i]))
+        i &+= 1
+    }
 }
 
 /// Where the op that a final sum reads finds its operand's elements on a
@@ -144,6 +166,11 @@ extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
             seed: seed, x: x, count: count, sum: &sum, into: result, value: { apply($0) },
             partial: { derivative(at: $0, output: $1) })
     }
+
+    /// The default block rule's formula, `apply`, added as it is computed.
+    func addValues(of x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator) {
+        addInOnePass(x, count: count, to: &sum) { apply($0) }
+    }
 }
 
 // The same defaults for the ops of elementary functions (whose `apply` and
@@ -165,6 +192,11 @@ extension UniformSeedUnaryPullback where Self: ElementwiseElementaryOperation {
         sumAndPullbackInOnePass(
             seed: seed, x: x, count: count, sum: &sum, into: result, value: { apply($0) },
             partial: { derivative(at: $0, output: $1) })
+    }
+
+    /// The default block rule's formula, `apply`, added as it is computed.
+    func addValues(of x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator) {
+        addInOnePass(x, count: count, to: &sum) { apply($0) }
     }
 }
 
@@ -213,6 +245,15 @@ extension IntegerPower: UniformSeedUnaryPullback {
         }
         sumAndPullbackInOnePass(
             seed: seed, x: x, count: count, sum: &sum, into: result, value: { $0 * $0 }, partial: { x, _ in x + x })
+    }
+
+    /// `x·x` for squares, as the block rule, added as it is computed.
+    func addValues(of x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator) {
+        if exponent == 2 {
+            addInOnePass(x, count: count, to: &sum) { $0 * $0 }
+        } else {
+            addInOnePass(x, count: count, to: &sum) { Self.power($0, exponent) }
+        }
     }
 }
 

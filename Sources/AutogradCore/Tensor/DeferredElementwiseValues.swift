@@ -93,8 +93,16 @@ final class DeferredUnaryValues<Operation: FusibleUnaryOperation>: DeferredEleme
         case .pending(let pending): operand = pending
         }
         return withExtendedLifetime(operand) {
-            SummationOrder.sumOfPieces(count: operand.elementCount) { start, count, piece in
-                operation.apply(operand.unsafeBaseAddress + start, into: piece, count: count)
+            let x = operand.unsafeBaseAddress
+            // A built-in op with a one-pass rule adds each value as it computes
+            // it; any other computes pieces into scratch, then adds them.
+            if let rule = operation as? any UniformSeedUnaryPullback {
+                return SummationOrder.sumOfBlocks(count: operand.elementCount) { start, count, block in
+                    rule.addValues(of: x + start, count: count, to: &block)
+                }
+            }
+            return SummationOrder.sumOfPieces(count: operand.elementCount) { start, count, piece in
+                operation.apply(x + start, into: piece, count: count)
             }
         }
     }

@@ -53,23 +53,35 @@ public enum SummationOrder {
         // and each lands in its block's partial sums as in one pass.
         let pieceSize = 512
         return withScratch(count: pieceSize) { piece in
-            var total = 0.0
-            var blockStart = 0
-            while blockStart < count {
-                let blockEnd = Swift.min(blockStart + blockSize, count)
-                var block = BlockAccumulator()
+            sumOfBlocks(count: count) { blockStart, blockLength, block in
                 var start = blockStart
-                while start < blockEnd {
-                    let length = Swift.min(pieceSize, blockEnd - start)
+                while start < blockStart + blockLength {
+                    let length = Swift.min(pieceSize, blockStart + blockLength - start)
                     fill(start, length, piece)
                     block.add(piece, count: length)
                     start += length
                 }
-                total = blockStart == 0 ? block.total : total + block.total
-                blockStart = blockEnd
             }
-            return total
         }
+    }
+
+    /// The sum, in this order, of `count` `Double`s that `add` adds into each
+    /// block's partial sums (`add(start, length, &block)` adds elements
+    /// `start..<start + length`, as ``BlockAccumulator/add(_:count:)`` would):
+    /// the block sums are added from left to right.
+    static func sumOfBlocks(
+        count: Int, _ add: (_ start: Int, _ length: Int, _ block: inout BlockAccumulator) -> Void
+    ) -> Double {
+        var total = 0.0
+        var start = 0
+        while start < count {
+            let length = Swift.min(blockSize, count - start)
+            var block = BlockAccumulator()
+            add(start, length, &block)
+            total = start == 0 ? block.total : total + block.total
+            start += length
+        }
+        return total
     }
 
     /// One block's sum: four interleaved partial sums, `(s0 + s1) + (s2 + s3)`.
