@@ -88,6 +88,25 @@ import Testing
         #expect(Self.sameBits(predicted.grad!.scalars, gradients[0].scalars))
     }
 
+    /// A deferred tensor passed to a compiled function is read as its values:
+    /// the call into kept buffers, which reads its inputs' elements in
+    /// place, gets what it gets from a plain tensor holding them.
+    @Test func aCompiledCallReadsADeferredInputsValues() throws {
+        var generator = SeededGenerator(seed: 43)
+        let predicted = Tensor.randn([10_000], using: &generator)
+        let real = Tensor.randn([10_000], using: &generator)
+        let compiled = try CompiledFunction(tracingAt: [predicted, real], withRespectTo: [0]) { x in
+            (x[0] - x[1]).pow(2).sum()
+        }
+        let doubled = predicted * 2
+        let plain = Tensor(TensorValue(shape: [10_000], scalars: predicted.scalars.map { $0 * 2 }))
+        var fromDeferred: [TensorValue<Double>] = [], fromPlain: [TensorValue<Double>] = []
+        let value = try compiled.valueWithGradient([doubled, real], into: &fromDeferred)
+        let expected = try compiled.valueWithGradient([plain, real], into: &fromPlain)
+        #expect(value.bitPattern == expected.bitPattern)
+        #expect(Self.sameBits(fromDeferred[0].scalars, fromPlain[0].scalars))
+    }
+
     /// Tasks reading one deferred tensor at once all get the same values,
     /// computed once. (Under ThreadSanitizer, `scripts/check-tsan.sh`, it
     /// also shows that the first read is ordered before the others.)

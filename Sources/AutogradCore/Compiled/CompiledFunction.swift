@@ -189,7 +189,7 @@ public struct CompiledFunction: Sendable {
     /// Throws unless `inputs` has the traced count and shapes.
     private func checkInputs(_ inputs: [Tensor]) throws(AutogradError) {
         guard inputs.count == inputShapes.count else { throw .inputCountMismatch(expected: inputShapes.count, got: inputs.count) }
-        for (index, input) in inputs.enumerated() where input.shape != inputShapes[index] {
+        for (index, input) in inputs.enumerated() where !input.hasShape(inputShapes[index]) {
             throw .inputShapeMismatch(index: index, expected: inputShapes[index], got: input.shape)
         }
     }

@@ -2,7 +2,7 @@
 /// loss), run straight on the inputs' elements and into the caller's
 /// gradient buffers: no table of slots and no tensor made, so that a call on
 /// small tensors costs little more than its arithmetic.
-struct DirectSumCall: Sendable {
+final class DirectSumCall: Sendable {
     /// Where an external of the region reads its values.
     enum Source: Sendable {
         /// The input at this position of the call.
@@ -71,7 +71,7 @@ struct DirectSumCall: Sendable {
         return withUnsafeTemporaryAllocation(of: FusedRegion.ExternalAddresses.self, capacity: externalCount) { addresses in
             for index in 0..<externalCount {
                 let values = switch sources[index] {
-                case .input(let position): inputs[position].value.unsafeBaseAddress
+                case .input(let position): inputs[position].unsafeElementsAddress
                 case .constant(let value): value.unsafeBaseAddress
                 }
                 (addresses.baseAddress! + index).initialize(to: FusedRegion.ExternalAddresses(
@@ -80,7 +80,7 @@ struct DirectSumCall: Sendable {
             }
             let total = region.run(
                 UnsafePointer(addresses.baseAddress!), pass: .init(computesValue: true, computesGradient: true),
-                exitGradient: CompiledPlan.one, tensorOutput: nil, threads: threads)
+                sumSeed: 1, exitGradient: nil, tensorOutput: nil, threads: threads)
             for (position, fill) in fills.enumerated() {
                 switch fill {
                 case .external: break

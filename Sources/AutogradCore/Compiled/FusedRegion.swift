@@ -255,18 +255,31 @@ extension FusedRegion {
         _ addresses: UnsafePointer<ExternalAddresses>, pass: Pass, exitGradient: TensorValue<Double>?,
         tensorOutput: UnsafeMutablePointer<Double>?, threads: Int
     ) -> Double {
-        let count = elementCount
-        var seed = 0.0
-        var exitGradientBase: UnsafePointer<Double>?
-        if let exitGradient {
+        guard let exitGradient else {
+            return run(addresses, pass: pass, sumSeed: 0, exitGradient: nil, tensorOutput: tensorOutput, threads: threads)
+        }
+        return withExtendedLifetime(exitGradient) {
             switch exit {
-            case .sum(_, let isMean):
-                let g = exitGradient[flat: 0]
-                seed = isMean ? g / Double(count) : g
+            case .sum:
+                run(addresses, pass: pass, sumSeed: exitGradient[flat: 0], exitGradient: nil,
+                    tensorOutput: tensorOutput, threads: threads)
             case .tensor:
-                exitGradientBase = exitGradient.unsafeBaseAddress
+                run(addresses, pass: pass, sumSeed: 0, exitGradient: exitGradient.unsafeBaseAddress,
+                    tensorOutput: tensorOutput, threads: threads)
             }
         }
+    }
+
+    /// ``run(_:pass:exitGradient:tensorOutput:threads:)`` given the exit's
+    /// gradient as `sumSeed`, the gradient of a sum exit (one value), or
+    /// at `exitGradient`, a tensor exit's (which the caller keeps alive).
+    func run(
+        _ addresses: UnsafePointer<ExternalAddresses>, pass: Pass, sumSeed: Double, exitGradient exitGradientBase: UnsafePointer<Double>?,
+        tensorOutput: UnsafeMutablePointer<Double>?, threads: Int
+    ) -> Double {
+        let count = elementCount
+        var seed = 0.0
+        if case .sum(_, let isMean) = exit { seed = isMean ? sumSeed / Double(count) : sumSeed }
         let blockCount = SummationOrder.blockCount(count)
         let total = withScratch(count: Swift.max(blockCount, 1)) { partials in
             // A pair that is the whole region, run in one pass, writes no

@@ -125,6 +125,17 @@ public final class Tensor: @unchecked Sendable {
         }
     }
 
+    /// The address of the first element, valid while this tensor is alive
+    /// and no in-place op changes it: for compiled calls, which read their
+    /// inputs' elements without copying their values.
+    var unsafeElementsAddress: UnsafePointer<Double> {
+        if let deferredValues { return deferredValues.values.unsafeBaseAddress }   // which it keeps
+        return storedValue.unsafeBaseAddress
+    }
+
+    /// Whether this tensor's shape is `shape`, without copying its own.
+    func hasShape(_ shape: Shape) -> Bool { storedValue.shape == shape }
+
     /// Whether no recorded operation made this tensor (`gradFn == nil`).
     public var isLeaf: Bool { gradFn == nil }
 
