@@ -113,6 +113,24 @@ import Testing
         #expect(!Self.messages(result).contains("Fatal error"), "\(Self.messages(result))")
     }
 
+    /// A tensor whose values were deferred (see `DeferredElementwiseValues`)
+    /// holds its operand's block only until it computes them.
+    @Test func aDeferredTensorLetsGoOfItsOperandOnceComputed() async {
+        let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
+            typealias T = LargeBufferCachePolicyTests
+            let doubled: Tensor
+            do {
+                let ones = Tensor.ones(T.count(granules: 4))   // one block
+                doubled = ones * 2   // deferred: holds the operand's values
+            }
+            precondition(LargeBufferCache.cachedBytes == 0, "before: \(LargeBufferCache.cachedBytes)")
+            precondition(doubled[0].item() == 2)   // computed into a second block
+            precondition(LargeBufferCache.cachedBytes == T.bytes(granules: 4), "after: \(LargeBufferCache.cachedBytes)")
+            withExtendedLifetime(doubled) {}
+        }
+        #expect(!Self.messages(result).contains("Fatal error"), "\(Self.messages(result))")
+    }
+
     @Test func aBlockThatAllocationsPassByGoesBack() async {
         let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
             typealias T = LargeBufferCachePolicyTests

@@ -172,6 +172,6 @@ struct ElementwiseResult {
     @inlinable
     func tensor(gradFn: GraphNode?) -> Tensor {
         if let computed { return Tensor(computed, gradFn: gradFn) }
-        return Tensor(deferred!.values, operand: deferred!.operand, gradFn: gradFn)
+        return Tensor(deferred!.values, shape: deferred!.operand.shape, gradFn: gradFn)
     }
 }

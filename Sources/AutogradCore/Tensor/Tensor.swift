@@ -30,8 +30,8 @@ public final class Tensor: @unchecked Sendable {
     /// elements only when first read (see `DeferredElementwiseValues`), so
     /// that `x.pow(2).sum()` makes one pass: the same bits, later.
     @inlinable public var value: TensorValue<Double> { deferredValues?.values ?? storedValue }
-    /// The values, or while ``deferredValues`` computes them, the operand's
-    /// (a value of the same shape that nothing reads as this tensor's).
+    /// The values, or while ``deferredValues`` computes them, a placeholder
+    /// of their shape with no elements (only the shape is read from it).
     @exclusivity(unchecked) @usableFromInline private(set) var storedValue: TensorValue<Double>
     /// The values of an element-wise op, computed on the first read; set
     /// only when the tensor is made, cleared by in-place ops.
@@ -72,6 +72,10 @@ public final class Tensor: @unchecked Sendable {
     }
     @exclusivity(unchecked) private var storedGrad: Tensor?
 
+    /// The elements of a deferred tensor's placeholder value: none, so that
+    /// the tensor does not keep its operand's memory once computed.
+    private static let emptyValue = TensorValue<Double>(shape: [0], scalars: [])
+
     /// Guards every tensor's `.grad` (one lock: gradients are read and
     /// accumulated once per leaf per pass, so it is rarely contended).
     private static let gradLock = Lock(())
@@ -98,11 +102,11 @@ public final class Tensor: @unchecked Sendable {
         self.leafRequiresGrad = false
     }
 
-    /// A tensor whose values an element-wise op on `operand` computes when
-    /// first read, made by `gradFn` (or a leaf, when not recorded).
+    /// A tensor of `shape` whose values `deferred` computes when first read,
+    /// made by `gradFn` (or a leaf, when not recorded).
     @usableFromInline
-    init(_ deferred: any DeferredElementwiseValues, operand: TensorValue<Double>, gradFn: GraphNode?) {
-        self.storedValue = operand
+    init(_ deferred: any DeferredElementwiseValues, shape: Shape, gradFn: GraphNode?) {
+        self.storedValue = TensorValue(shape: shape, storage: Self.emptyValue.storage)
         self.deferredValues = deferred
         self.gradFn = gradFn
         self.leafRequiresGrad = false
@@ -144,7 +148,9 @@ public final class Tensor: @unchecked Sendable {
     /// A copy of the elements in row-major order.
     public var scalars: [Double] { value.scalars }
     /// The number of elements.
-    public var elementCount: Int { storedValue.elementCount }
+    public var elementCount: Int {
+        deferredValues == nil ? storedValue.elementCount : storedValue.shape.elementCount   // a placeholder has none
+    }
     /// The number of dimensions.
     public var rank: Int { storedValue.shape.rank }
 
