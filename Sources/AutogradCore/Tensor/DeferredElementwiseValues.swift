@@ -6,7 +6,8 @@ import Synchronization
 /// The eager tape makes one pass over memory per op. For `x.pow(2).sum()`
 /// the square writes a whole tensor that the sum then reads back; deferring
 /// the square lets `sum()` and `mean()` compute each block of squares in the
-/// cache and add it up at once (``sum()``), one pass instead of three. Any
+/// cache and add it up at once (``sum()``): one pass, where writing the
+/// squares and reading them back made two. Any
 /// other reader (another op, `.value`, printing) gets the values the op would
 /// have written, computed once and then kept.
 ///
