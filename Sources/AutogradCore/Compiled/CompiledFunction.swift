@@ -155,7 +155,8 @@ public struct CompiledFunction: Sendable {
     /// - Throws: ``AutogradError/nonScalarBackward(shape:)`` for a result of
     ///   more than one element, or an input count or shape other than traced.
     public func valueWithGradient(_ inputs: [Tensor], into gradients: inout [TensorValue<Double>]) throws(AutogradError) -> Double {
-        guard let directSum else {
+        // Tested, not bound: binding the call would retain it.
+        guard directSum != nil else {
             let (value, computed) = try valueWithGradient(inputs)
             gradients = computed.map(\.value)
             return value.item()
@@ -168,7 +169,7 @@ public struct CompiledFunction: Sendable {
         where gradients[position].shape != inputShapes[input] || !gradients[position].isUniquelyReferenced() {
             gradients[position] = .uninitialized(inputShapes[input])
         }
-        return directSum.run(inputs, into: &gradients, threads: threads)
+        return directSum.unsafelyUnwrapped.run(inputs, into: &gradients, threads: threads)
     }
 
     /// The fused regions of the plan, each as its ops and element count:
