@@ -121,8 +121,7 @@ struct ElementwiseSumReplay {
         let shape = leaf.shape
         guard let seeded = leaves.firstIndex(where: { $0 === leaf }) else {
             // A leaf the loss does not read, of any shape: zeros.
-            return (TensorValue(shape: shape, scalars: Array(repeating: .zero, count: leaf.elementCount)),
-                    TensorValue(shape: shape, scalars: Array(repeating: 0, count: leaf.elementCount)))
+            return (.zeros(shape), .zeros(shape))
         }
         // Both written in place, straight into the tensors' storage.
         var rounded: TensorValue<Double>?

@@ -33,23 +33,6 @@ protocol UniformSeedUnaryPullback: FusibleUnaryOperation {
     func addValues(of x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator)
 }
 
-/// Adds `value(x[i])` for `i` in `0..<count` into `sum`, as
-/// ``BlockAccumulator/add(_:count:)`` adds a piece holding them.
-@inline(__always)
-func addInOnePass(
-    _ x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator, value: (Double) -> Double
-) {
-    var i = 0
-    while i &+ 4 <= count {
-        sum.add(value(x[i]), value(x[i &+ 1]), value(x[i &+ 2]), value(x[i &+ 3]))
-        i &+= 4
-    }
-    while i < count {
-        sum.addTailElement(value(x[i]))
-        i &+= 1
-    }
-}
-
 /// Where the op that a final sum reads finds its operand's elements on a
 /// block: in memory (``ElementsInMemory``), or computed as they are read by
 /// the op of two tensors whose values only it reads (``ElementsOfBinaryOperation``),
@@ -169,7 +152,7 @@ extension UniformSeedUnaryPullback where Self: ElementwiseOperation {
 
     /// The default block rule's formula, `apply`, added as it is computed.
     func addValues(of x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator) {
-        addInOnePass(x, count: count, to: &sum) { apply($0) }
+        sum.add(x, count: count) { apply($0) }
     }
 }
 
@@ -196,7 +179,7 @@ extension UniformSeedUnaryPullback where Self: ElementwiseElementaryOperation {
 
     /// The default block rule's formula, `apply`, added as it is computed.
     func addValues(of x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator) {
-        addInOnePass(x, count: count, to: &sum) { apply($0) }
+        sum.add(x, count: count) { apply($0) }
     }
 }
 
@@ -250,9 +233,9 @@ extension IntegerPower: UniformSeedUnaryPullback {
     /// `x·x` for squares, as the block rule, added as it is computed.
     func addValues(of x: UnsafePointer<Double>, count: Int, to sum: inout BlockAccumulator) {
         if exponent == 2 {
-            addInOnePass(x, count: count, to: &sum) { $0 * $0 }
+            sum.add(x, count: count) { $0 * $0 }
         } else {
-            addInOnePass(x, count: count, to: &sum) { Self.power($0, exponent) }
+            sum.add(x, count: count) { Self.power($0, exponent) }
         }
     }
 }

@@ -145,8 +145,8 @@ extension Tensor {
 struct ElementwiseResult {
     /// The values, when computed now.
     @usableFromInline let computed: TensorValue<Double>?
-    /// The values to compute on first read, and the operand they come from.
-    @usableFromInline let deferred: (values: any DeferredElementwiseValues, operand: TensorValue<Double>)?
+    /// The values to compute on first read, and their shape (the operand's).
+    @usableFromInline let deferred: (values: any DeferredElementwiseValues, shape: Shape)?
 
     /// The result of `operation` on `x`, whose reverse rule `reads` those
     /// values (none when not recorded); `compute` gives them now.
@@ -156,14 +156,14 @@ struct ElementwiseResult {
         compute: () -> TensorValue<Double>
     ) {
         if let deferred = ElementwiseDeferral.deferring(operation, on: x, outputIsKept: reads.contains(.output)) {
-            (computed, self.deferred) = (nil, (deferred, x))
+            (computed, self.deferred) = (nil, (deferred, x.shape))
         } else {
             (computed, self.deferred) = (compute(), nil)
         }
     }
 
-    /// The output's shape (a deferred op's is its operand's).
-    @inlinable var shape: Shape { computed?.shape ?? deferred!.operand.shape }
+    /// The output's shape.
+    @inlinable var shape: Shape { computed?.shape ?? deferred!.shape }
 
     /// The values: computed now if they were deferred.
     @inlinable var values: TensorValue<Double> { computed ?? deferred!.values.values }
@@ -172,6 +172,6 @@ struct ElementwiseResult {
     @inlinable
     func tensor(gradFn: GraphNode?) -> Tensor {
         if let computed { return Tensor(computed, gradFn: gradFn) }
-        return Tensor(deferred!.values, shape: deferred!.operand.shape, gradFn: gradFn)
+        return Tensor(deferred!.values, shape: deferred!.shape, gradFn: gradFn)
     }
 }

@@ -127,12 +127,19 @@ public struct BlockAccumulator {
     /// Adds `count` elements at `elements`.
     @inlinable
     public mutating func add(_ elements: UnsafePointer<Double>, count: Int) {
+        add(elements, count: count) { $0 }
+    }
+
+    /// Adds `value(x[i])` for `i` in `0..<count`, computed as they are added,
+    /// as ``add(_:count:)`` adds a piece holding them.
+    @inlinable @inline(__always)
+    mutating func add(_ x: UnsafePointer<Double>, count: Int, computing value: (Double) -> Double) {
         var i = 0
-        while i + 4 <= count {
-            s0 += elements[i]; s1 += elements[i + 1]; s2 += elements[i + 2]; s3 += elements[i + 3]
-            i += 4
+        while i &+ 4 <= count {
+            s0 += value(x[i]); s1 += value(x[i &+ 1]); s2 += value(x[i &+ 2]); s3 += value(x[i &+ 3])
+            i &+= 4
         }
-        while i < count { s0 += elements[i]; i += 1 }
+        while i < count { s0 += value(x[i]); i &+= 1 }
     }
 
     /// Adds four consecutive elements, the first at a multiple of four in
