@@ -86,6 +86,8 @@ import Testing
 
     /// The lesson's loss at a size that spans 245 summation blocks: one fused
     /// region, the tape's bits, and the same bits on one and two threads.
+    /// (On the tape the square is deferred and added up as it is computed:
+    /// see DeferredElementwiseTests.)
     @Test func theLessonsLossFusesIntoOneRegion() throws {
         var generator = SeededGenerator(seed: 5)
         let predicted = Tensor.rand([1_000_000], requiresGrad: true, using: &generator)
