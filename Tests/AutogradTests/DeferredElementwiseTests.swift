@@ -62,6 +62,68 @@ import Testing
         }
     }
 
+    /// `x − y` and `x + y` of large tensors are deferred too, and an op of
+    /// one tensor on them reads them a piece at a time: every value, sum,
+    /// mean and gradient (through `sum()`, where the forward sum computes
+    /// the op's reverse rule ahead; through `mean()`; with a seed other than
+    /// the sum's own, which computes it in the backward pass; and twice on
+    /// a retained graph) has the bits of the ops run row by row, at once.
+    @Test func everyBuiltInOpOnADeferredSumOrDifferenceHasTheRowByRowBits() throws {
+        var generator = SeededGenerator(seed: 47)
+        func randomRows() -> [Tensor] {
+            (0..<Self.rowCount).map { _ in Tensor.randn([Self.rowLength], using: &generator) }
+        }
+        let (xRows, yRows) = (randomRows(), randomRows())
+        func whole(_ rows: [Tensor]) -> Tensor {
+            Tensor(TensorValue(shape: [Self.rowCount * Self.rowLength], scalars: rows.flatMap(\.scalars)))
+        }
+        let count = Double(Self.rowCount * Self.rowLength)
+        let pairs: [(String, @Sendable (Tensor, Tensor) -> Tensor)] = [("−", { $0 - $1 }), ("+", { $0 + $1 })]
+        // How each loss is made from the op's values, and the loss's
+        // gradient wrt them (for rows: the same seed, by a scaled sum).
+        let losses: [(String, (Tensor) throws -> Tensor, (Tensor) throws -> Tensor)] = [
+            ("sum", { $0.sum() }, { $0.sum() }),
+            ("mean", { $0.mean() }, { $0.sum() * (1 / count) }),
+            ("3 · sum", { $0.sum() * 3 }, { $0.sum() * 3 }),
+        ]
+        for (pairName, pair) in pairs {
+            for (name, operation) in Self.operations {
+                let label = "\(name) of x \(pairName) y"
+                let expected = zip(xRows, yRows).flatMap { operation(pair($0, $1)).scalars }
+                let plain = Tensor(TensorValue(shape: [Self.rowCount * Self.rowLength], scalars: expected))
+                let (x, y) = (whole(xRows), whole(yRows))
+                #expect(Self.sameBits(pair(x, y).scalars, zip(xRows, yRows).flatMap { pair($0, $1).scalars }), "\(label): the pair's values")
+                #expect(operation(pair(x, y)).sum().item().bitPattern == plain.sum().item().bitPattern, "\(label): sum")
+                #expect(operation(pair(x, y)).mean().item().bitPattern == plain.mean().item().bitPattern, "\(label): mean")
+                #expect(Self.sameBits(operation(pair(x, y)).scalars, expected), "\(label): values")
+                for (lossName, loss, rowLoss) in losses {
+                    for retainsGraph in [false, true] {
+                        x.requiresGrad = true
+                        y.requiresGrad = true
+                        (x.grad, y.grad) = (nil, nil)
+                        let total = try loss(operation(pair(x, y)))
+                        try total.backward(retainGraph: retainsGraph)
+                        if retainsGraph { try total.backward() }
+                        var (xGradients, yGradients): ([Double], [Double]) = ([], [])
+                        for (xRow, yRow) in zip(xRows, yRows) {
+                            let (a, b) = (xRow.detach(), yRow.detach())
+                            a.requiresGrad = true
+                            b.requiresGrad = true
+                            let rowTotal = try rowLoss(operation(pair(a, b)))
+                            try rowTotal.backward(retainGraph: retainsGraph)
+                            if retainsGraph { try rowTotal.backward() }
+                            xGradients += a.grad!.scalars
+                            yGradients += b.grad!.scalars
+                        }
+                        let how = "\(label), \(lossName)\(retainsGraph ? ", twice" : "")"
+                        #expect(Self.sameBits(x.grad!.scalars, xGradients), "\(how): x's gradient")
+                        #expect(Self.sameBits(y.grad!.scalars, yGradients), "\(how): y's gradient")
+                    }
+                }
+            }
+        }
+    }
+
     /// A deferred tensor passed to a compiled function is read as its values:
     /// the call into kept buffers, which reads its inputs' elements in
     /// place, gets what it gets from a plain tensor holding them.

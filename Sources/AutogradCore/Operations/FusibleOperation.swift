@@ -258,8 +258,9 @@ extension Divide: FusibleBinaryOperation {
     }
 }
 
-/// A built-in op whose block rules compute its tensor rules' formulas, so
-/// that the eager tape may run either (``ElementwisePullback``). A custom op
+/// A built-in op whose block rules compute its tensor rules' formulas
+/// (its value's and its reverse rule's), so that the eager tape may run
+/// either (``ElementwisePullback``, `DeferredElementwiseValues`). A custom op
 /// runs its tensor rule on the tape: its `vjp` may not be its block rule,
 /// and the gradient checks judge the `vjp`.
 protocol BlockRuleIsTensorRule: TensorOperation {}
@@ -286,5 +287,7 @@ extension MultiplyScalar: BlockRuleIsTensorRule {}
 extension DivideByScalar: BlockRuleIsTensorRule {}
 extension DivideScalarBy: BlockRuleIsTensorRule {}
 extension Negate: BlockRuleIsTensorRule {}
+extension Add: BlockRuleIsTensorRule {}
+extension Subtract: BlockRuleIsTensorRule {}
 extension Multiply: BlockRuleIsTensorRule {}
 extension Divide: BlockRuleIsTensorRule {}

@@ -56,6 +56,27 @@ enum ElementwisePullback {
         return result
     }
 
+    /// The input's gradient for a built-in one-tensor op under a uniform
+    /// `seed` (a sum's), whose input's values are deferred: each piece of
+    /// them is computed as the rule reads it, so that `(p − r).pow(2).sum()`
+    /// reads `p` and `r` and writes the gradient in one pass. (The graph
+    /// keeps no output for such an op: its rule reads the input in its
+    /// place, as ``OperationNode/savedValuesForRule`` gives it.)
+    static func run(
+        _ rule: some UniformSeedUnaryPullback, uniformSeed seed: Double,
+        deferredInput: any DeferredElementwiseValues, shape: Shape
+    ) -> TensorValue<Double> {
+        let result = TensorValue<Double>.uninitialized(shape)
+        let destination = result.unsafeMutableBaseAddress
+        deferredInput.withPieces { piece in
+            ElementwiseDeferral.forEachPiece(count: shape.elementCount) { start, length, scratch in
+                let x = piece(start, length, scratch)
+                rule.pullback(uniformSeed: seed, x: x, output: x, into: destination + start, count: length)
+            }
+        }
+        return result
+    }
+
     /// The gradients of a two-tensor `operation` whose operands and output
     /// have `shape`, for the operands in `needs` (`nil` for the others),
     /// given its output's `gradient` and the three values the graph kept.

@@ -215,6 +215,12 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
     @exclusivity(unchecked) @usableFromInline var secondValue: TensorValue<Double>?
     /// The output's value, `nil` once freed.
     @exclusivity(unchecked) @usableFromInline var outputValue: TensorValue<Double>?
+    /// The first input when its values are deferred (`(p − r).pow(2)`
+    /// keeps `p − r` so), in place of ``firstValue``; `nil` once freed. A
+    /// rule that reads them computes them, unless a sum computed the
+    /// gradient ahead or the rule reads them a piece at a time (see
+    /// `elementwisePullback`).
+    @exclusivity(unchecked) @usableFromInline var deferredFirstInput: DeferredInput?
 
     /// A node for `operation`, keeping the given input values, and the
     /// output's when `keepingOutput` (what the reverse rule reads).
@@ -233,17 +239,20 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
     }
 
     /// A node for `operation` whose output has `outputShape`, keeping the
-    /// given values (an output whose values are deferred is never kept).
+    /// given values (an output whose values are deferred is never kept; a
+    /// first input's may be, in `deferredFirstInput`).
     @inlinable
     init(
         _ operation: Operation,
         inputs firstInput: GraphInput, _ firstValue: TensorValue<Double>?,
         _ secondInput: GraphInput? = nil, _ secondValue: TensorValue<Double>? = nil,
+        deferredFirstInput: DeferredInput? = nil,
         outputShape: Shape, keptOutput: TensorValue<Double>?, dualKernels: ReplayKernels, forwardRules: ForwardRules,
         backwardRule: @escaping (GraphNode, TensorValue<Double>, Int) -> TensorValue<Double>
     ) {
         concreteOperation = operation
         self.firstValue = firstValue
+        self.deferredFirstInput = deferredFirstInput
         self.secondValue = secondValue
         self.outputValue = keptOutput
         super.init(
@@ -278,6 +287,24 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
             // gradient tensor by its tensor rule, at no cost; only a uniform
             // one needs writing out.
             if operation.passesGradientUnchanged, case .values = gradient { return nil }
+            if let deferredInput = deferredFirstInput {
+                // A sum's gradient was computed ahead, or reads the input a
+                // piece at a time, as computed; any other computes it.
+                if case .uniform(let seed) = gradient {
+                    if let values = deferredInput.takeGradient(seed: seed, keeping: !consumingSavedValues) {
+                        return (values, nil)
+                    }
+                    if let rule = operation as? any UniformSeedUnaryPullback {
+                        return (ElementwisePullback.run(
+                            rule, uniformSeed: seed, deferredInput: deferredInput.values, shape: shape), nil)
+                    }
+                }
+                var input: TensorValue<Double>? = deferredInput.values.values
+                let result = ElementwisePullback.run(
+                    operation, gradient: &gradient, input: &input, output: &outputValue,
+                    shape: shape, consumingSavedValues: consumingSavedValues)
+                return (result, nil)
+            }
             let result = ElementwisePullback.run(
                 operation, gradient: &gradient, input: &firstValue, output: &outputValue,
                 shape: shape, consumingSavedValues: consumingSavedValues)
@@ -295,6 +322,8 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
 
     override func free() {
         firstValue = nil
+        deferredFirstInput?.close()
+        deferredFirstInput = nil
         secondValue = nil
         outputValue = nil
     }
@@ -304,7 +333,8 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
     /// replaced by the other, which has its shape.
     @inlinable
     var savedValuesForRule: (input: TensorValue<Double>, output: TensorValue<Double>) {
-        (firstValue ?? outputValue!, outputValue ?? firstValue!)
+        let input = firstValue ?? deferredFirstInput?.values.values
+        return (input ?? outputValue!, outputValue ?? input!)
     }
 
     /// The node a reverse rule was handed: always this class, by construction.

@@ -7,15 +7,15 @@ extension Tensor {
     /// Applies a field operation of one tensor.
     @inlinable
     public func applying<Operation: UnaryOperation>(_ operation: Operation) -> Tensor {
-        let x = value
         let recording = Tensor.isRecording(self)
-        let result = ElementwiseResult(operation, x, reads: recording ? Operation.reverseRuleReads : []) {
-            operation.value(x)
+        let result = ElementwiseResult(operation, of: self, reads: recording ? Operation.reverseRuleReads : []) {
+            operation.value($0)
         }
         guard recording else { return result.tensor(gradFn: nil) }
-        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, x.shape, result.shape)
+        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, shape, result.shape)
         let node = OperationNode(
-            operation, inputs: asGraphInput, keepsInput ? x : nil,
+            operation, inputs: asGraphInput, keepsInput && result.deferredInput == nil ? value : nil,
+            deferredFirstInput: keepsInput ? result.deferredInput : nil,
             outputShape: result.shape, keptOutput: keepsOutput ? result.values : nil,
             dualKernels: Operation.replayKernels, forwardRules: Operation.forwardRules
         ) { node, gradient, _ in
@@ -30,8 +30,7 @@ extension Tensor {
     /// the input's shape: the graph keeps no values for it.
     @inlinable
     public func applying<Operation: ShapeOnlyReverseRule>(_ operation: Operation) -> Tensor {
-        let x = value
-        let result = ElementwiseResult(operation, x, reads: []) { operation.value(x) }
+        let result = ElementwiseResult(operation, of: self, reads: []) { operation.value($0) }
         guard Tensor.isRecording(self) else { return result.tensor(gradFn: nil) }
         return result.tensor(gradFn: shapeOnlyNode(operation, outputShape: result.shape))
     }
@@ -45,8 +44,11 @@ extension Tensor {
         _ operation: Operation, total: (Double) -> Double
     ) -> Tensor {
         guard let deferredValues else { return applying(operation) }
-        let y = TensorValue(scalar: total(deferredValues.sum()))
-        guard Tensor.isRecording(self) else { return Tensor(y) }
+        guard Tensor.isRecording(self) else { return Tensor(TensorValue(scalar: total(deferredValues.sum()))) }
+        // The input's gradient when this result's is 1 (a loss's).
+        let inputSeed = (operation as? any UniformReverseRule)?.uniformGradient(inputShape: shape, gradient: 1)
+        let sum = inputSeed.map { deferredValues.sumPrecomputingInputGradient(seed: $0) } ?? deferredValues.sum()
+        let y = TensorValue(scalar: total(sum))
         return Tensor(y, gradFn: shapeOnlyNode(operation, outputShape: y.shape))
     }
 
@@ -74,15 +76,15 @@ extension Tensor {
     /// Applies an elementary-function operation of one tensor.
     @inlinable
     public func applying<Operation: ElementaryUnaryOperation>(_ operation: Operation) -> Tensor {
-        let x = value
         let recording = Tensor.isRecording(self)
-        let result = ElementwiseResult(operation, x, reads: recording ? Operation.reverseRuleReads : []) {
-            operation.value(x)
+        let result = ElementwiseResult(operation, of: self, reads: recording ? Operation.reverseRuleReads : []) {
+            operation.value($0)
         }
         guard recording else { return result.tensor(gradFn: nil) }
-        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, x.shape, result.shape)
+        let (keepsInput, keepsOutput) = Self.kept(Operation.reverseRuleReads, shape, result.shape)
         let node = OperationNode(
-            operation, inputs: asGraphInput, keepsInput ? x : nil,
+            operation, inputs: asGraphInput, keepsInput && result.deferredInput == nil ? value : nil,
+            deferredFirstInput: keepsInput ? result.deferredInput : nil,
             outputShape: result.shape, keptOutput: keepsOutput ? result.values : nil,
             dualKernels: Operation.replayKernels, forwardRules: Operation.forwardRules
         ) { node, gradient, _ in
@@ -122,10 +124,12 @@ extension Tensor {
         _ operation: Operation, _ left: Tensor, _ right: Tensor
     ) -> Tensor {
         let x = left.value, y = right.value
-        let z = operation.value(x, y)
-        guard isRecording(left, right) else { return Tensor(z) }
-        let node = OperationNode(
-            operation, inputs: left.asGraphInput, nil, right.asGraphInput, nil, output: z, keepingOutput: false,
+        // The graph keeps no values of this op: they may wait for a reader.
+        let deferred = ElementwiseDeferral.deferring(operation, on: x, y, outputIsKept: false)
+        let z = deferred == nil ? operation.value(x, y) : nil
+        let gradFn: GraphNode? = !isRecording(left, right) ? nil : OperationNode(
+            operation, inputs: left.asGraphInput, nil, right.asGraphInput, nil,
+            outputShape: z?.shape ?? x.shape, keptOutput: nil,
             dualKernels: Operation.replayKernels,
             forwardRules: Operation.forwardRules
         ) { node, gradient, input in
@@ -134,7 +138,8 @@ extension Tensor {
                 leftShape: node.firstInputShape, rightShape: node.secondInputShape, gradient: gradient,
                 wrt: input == 0 ? .left : .right)
         }
-        return Tensor(z, gradFn: node)
+        if let deferred { return Tensor(deferred, shape: x.shape, gradFn: gradFn) }
+        return Tensor(z!, gradFn: gradFn)
     }
 }
 
@@ -147,18 +152,35 @@ struct ElementwiseResult {
     @usableFromInline let computed: TensorValue<Double>?
     /// The values to compute on first read, and their shape (the operand's).
     @usableFromInline let deferred: (values: any DeferredElementwiseValues, shape: Shape)?
+    /// For a result deferred on a deferred operand, that operand as the
+    /// graph keeps it, uncomputed; `nil` when the operand's values are in
+    /// memory (or were computed for this result).
+    @usableFromInline let deferredInput: DeferredInput?
 
-    /// The result of `operation` on `x`, whose reverse rule `reads` those
-    /// values (none when not recorded); `compute` gives them now.
+    /// The result of `operation` on `tensor`'s values, whose reverse rule
+    /// `reads` those values (none when not recorded); `compute` gives them
+    /// now from the operand's values.
     @inlinable
     init(
-        _ operation: some TensorOperation, _ x: TensorValue<Double>, reads: ReverseRuleReads,
-        compute: () -> TensorValue<Double>
+        _ operation: some TensorOperation, of tensor: Tensor, reads: ReverseRuleReads,
+        compute: (TensorValue<Double>) -> TensorValue<Double>
     ) {
-        if let deferred = ElementwiseDeferral.deferring(operation, on: x, outputIsKept: reads.contains(.output)) {
-            (computed, self.deferred) = (nil, (deferred, x.shape))
+        guard let deferredOperand = tensor.deferredValues else {
+            let x = tensor.storedValue
+            let deferred = x.elementCount < ElementwiseDeferral.minimumElementCount ? nil : ElementwiseDeferral.deferring(
+                operation, on: .values(x), shape: x.shape, outputIsKept: reads.contains(.output), keptInput: nil)
+            (computed, self.deferred, deferredInput) = (deferred == nil ? compute(x) : nil, deferred.map { ($0, x.shape) }, nil)
+            return
+        }
+        // The node keeps the operand deferred, and takes its gradient from a sum.
+        let input = DeferredInput(deferredOperand)
+        if let deferred = ElementwiseDeferral.deferring(
+            operation, on: .deferred(deferredOperand), shape: tensor.shape, outputIsKept: reads.contains(.output),
+            keptInput: input
+        ) {
+            (computed, self.deferred, deferredInput) = (nil, (deferred, tensor.shape), input)
         } else {
-            (computed, self.deferred) = (compute(), nil)
+            (computed, self.deferred, deferredInput) = (compute(deferredOperand.values), nil, nil)
         }
     }
 
