@@ -98,11 +98,10 @@ import Testing
                 reused.append(LargeBufferCache.reusedBlockCount - before)
                 cached.append(LargeBufferCache.cachedBytes)
             }
-            // One block serves a step: p − r. Its square is never written
-            // (no reverse rule reads it, and the sum adds each piece of
-            // squares as it computes it: see `DeferredElementwiseValues`).
-            // The sum's gradient is one value, and the square's rule writes
-            // p's gradient over p − r, which only the square's node held.
+            // One block serves a step: p's gradient. Neither p − r nor its
+            // square is written (the sum reads p and r and computes the
+            // square's rule in the same pass: see `DeferredElementwiseValues`
+            // and `DeferredInput`), and the sum's gradient is one value.
             // The first step allocates the block; every later one reuses
             // it, and ends with it cached.
             precondition(reused == [0, 1, 1, 1, 1, 1],
