@@ -39,10 +39,11 @@ protocol DeferredElementwiseValues: AnyObject, Sendable {
     /// memory, one more for each deferred operand under it.
     var depth: Int { get }
     /// Calls `body` with a reader of the values a piece at a time:
-    /// `piece(start, count, scratch)` gives elements `start..<start + count`,
-    /// in memory when they are computed, else computed into `scratch` (of at
-    /// least `count` elements). For ops that read a deferred operand
-    /// (`(p − r).pow(2)`), so that `p − r` is never written out.
+    /// `piece(start, count, scratch)` gives elements `start..<start + count`
+    /// (`count` at most ``ElementwiseDeferral/pieceSize``), in memory when
+    /// they are computed, else computed into `scratch` (of at least `count`
+    /// elements). For ops that read a deferred operand (`(p − r).pow(2)`),
+    /// so that `p − r` is never written out.
     func withPieces<Result>(_ body: (_ piece: ElementPieceReader) -> Result) -> Result
     /// ``sum()``, and, when the op's graph node keeps a deferred input
     /// (``DeferredInput``), that input's gradient for the uniform `seed` in
