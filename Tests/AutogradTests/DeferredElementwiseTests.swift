@@ -124,6 +124,21 @@ import Testing
         }
     }
 
+    /// The gradient a recorded sum computes ahead is never handed on once a
+    /// leaf it read has changed: the backward pass refuses the graph, as it
+    /// refuses any, and changes nothing.
+    @Test func aLeafChangedAfterTheSumIsRefusedByTheBackwardPass() throws {
+        var generator = SeededGenerator(seed: 53)
+        let predicted = Tensor.randn([10_000], requiresGrad: true, using: &generator)
+        let real = Tensor.randn([10_000], using: &generator)
+        let loss = (predicted - real).pow(2).sum()
+        try withNoGrad { try real.fill(3) }
+        #expect(throws: AutogradError.modifiedInPlace(node: "SubBackward", shape: [10_000], recordedVersion: 0, version: 1)) {
+            try loss.backward()
+        }
+        #expect(predicted.grad == nil)
+    }
+
     /// A deferred tensor passed to a compiled function is read as its values:
     /// the call into kept buffers, which reads its inputs' elements in
     /// place, gets what it gets from a plain tensor holding them.
