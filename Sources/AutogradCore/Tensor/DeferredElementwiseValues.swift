@@ -231,20 +231,15 @@ final class DeferredUnaryValues<Operation: FusibleUnaryOperation>: DeferredEleme
         return operand.withPieces { piece in
             withScratch(count: 2 * ElementwiseDeferral.pieceSize) { scratch in
                 let valuesPiece = scratch + ElementwiseDeferral.pieceSize
-                return SummationOrder.sumOfBlocks(count: shape.elementCount) { blockStart, blockLength, block in
-                    // Pieces of a multiple of four land in the block's
-                    // partial sums as one pass over the block would.
-                    var start = blockStart
-                    while start < blockStart + blockLength {
-                        let length = Swift.min(ElementwiseDeferral.pieceSize, blockStart + blockLength - start)
-                        let x = piece(start, length, scratch)
-                        if let rule {
-                            rule.addValues(of: x, count: length, to: &block)
-                        } else {
-                            operation.apply(x, into: valuesPiece, count: length)
-                            block.add(valuesPiece, count: length)
-                        }
-                        start += length
+                return SummationOrder.sumByPieces(
+                    count: shape.elementCount, pieceSize: ElementwiseDeferral.pieceSize
+                ) { start, length, block in
+                    let x = piece(start, length, scratch)
+                    if let rule {
+                        rule.addValues(of: x, count: length, to: &block)
+                    } else {
+                        operation.apply(x, into: valuesPiece, count: length)
+                        block.add(valuesPiece, count: length)
                     }
                 }
             }

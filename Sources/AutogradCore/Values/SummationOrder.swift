@@ -49,18 +49,31 @@ public enum SummationOrder {
     static func sumOfPieces(
         count: Int, _ fill: (_ start: Int, _ length: Int, _ piece: UnsafeMutablePointer<Double>) -> Void
     ) -> Double {
-        // Pieces of 512 (a multiple of four) stay in the first-level cache,
-        // and each lands in its block's partial sums as in one pass.
+        // Pieces of 512 stay in the first-level cache.
         let pieceSize = 512
         return withScratch(count: pieceSize) { piece in
-            sumOfBlocks(count: count) { blockStart, blockLength, block in
-                var start = blockStart
-                while start < blockStart + blockLength {
-                    let length = Swift.min(pieceSize, blockStart + blockLength - start)
-                    fill(start, length, piece)
-                    block.add(piece, count: length)
-                    start += length
-                }
+            sumByPieces(count: count, pieceSize: pieceSize) { start, length, block in
+                fill(start, length, piece)
+                block.add(piece, count: length)
+            }
+        }
+    }
+
+    /// The sum, in this order, of `count` `Double`s that `add` adds into
+    /// their block's partial sums a piece of at most `pieceSize` at a time
+    /// (`add(start, length, &block)` adds elements `start..<start + length`,
+    /// as ``BlockAccumulator/add(_:count:)`` would). `pieceSize` is a
+    /// multiple of four, so that each piece lands in the block's partial
+    /// sums as one pass over the block would.
+    static func sumByPieces(
+        count: Int, pieceSize: Int, _ add: (_ start: Int, _ length: Int, _ block: inout BlockAccumulator) -> Void
+    ) -> Double {
+        sumOfBlocks(count: count) { blockStart, blockLength, block in
+            var start = blockStart
+            while start < blockStart + blockLength {
+                let length = Swift.min(pieceSize, blockStart + blockLength - start)
+                add(start, length, &block)
+                start += length
             }
         }
     }
