@@ -100,7 +100,7 @@ public struct MaximumAlongAxis: UnaryOperation {
     @inlinable
     func positions<S: FieldScalar>(_ x: TensorValue<S>) -> (shape: Shape, positions: [Int]) {
         let axis = x.shape.normalizedAxis(axis, op: "max(dim:)")
-        guard x.shape.dimensions[axis] > 0 else { fatalError("max(dim:): cannot reduce the empty dimension \(axis) of shape \(x.shape)") }
+        guard x.shape[axis] > 0 else { fatalError("max(dim:): cannot reduce the empty dimension \(axis) of shape \(x.shape)") }
         let (outer, size, inner) = x.splitShape(at: axis)
         var dimensions = x.shape.dimensions
         dimensions.remove(at: axis)

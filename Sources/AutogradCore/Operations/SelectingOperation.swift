@@ -32,7 +32,7 @@ extension MaximumAlongAxis: SelectingOperation {
     /// Each slice's elements.
     public func candidates(in shape: Shape) -> [[Int]] {
         let axis = shape.normalizedAxis(axis, op: "max(dim:)")
-        let size = shape.dimensions[axis]
+        let size = shape[axis]
         let inner = shape.dimensions[(axis + 1)...].reduce(1, *)
         let outer = shape.dimensions[..<axis].reduce(1, *)
         return (0..<outer * inner).map { slice in

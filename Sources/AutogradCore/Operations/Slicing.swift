@@ -27,7 +27,7 @@ public struct Narrow: ShapeOnlyReverseRule {
     @inlinable
     func checkedAxis(_ shape: Shape) -> Int {
         let axis = shape.normalizedAxis(axis, op: "narrow")
-        guard start >= 0, length >= 0, start + length <= shape.dimensions[axis] else {
+        guard start >= 0, length >= 0, start + length <= shape[axis] else {
             fatalError("narrow: positions \(start)..<\(start + length) are out of range for dimension \(axis) of shape \(shape)")
         }
         return axis
@@ -102,7 +102,7 @@ public struct Concatenate: BinaryOperation {
     public func outputShape(_ x: Shape, _ y: Shape) -> Shape {
         let axis = checkedAxis(x, y)
         var dimensions = x.dimensions
-        dimensions[axis] += y.dimensions[axis]
+        dimensions[axis] += y[axis]
         return Shape(dimensions)
     }
 
@@ -110,7 +110,7 @@ public struct Concatenate: BinaryOperation {
     public func value<S: FieldScalar>(_ x: TensorValue<S>, _ y: TensorValue<S>) -> TensorValue<S> {
         let axis = checkedAxis(x.shape, y.shape)
         let (outer, first, inner) = x.splitShape(at: axis)
-        let second = y.shape.dimensions[axis]
+        let second = y.shape[axis]
         var dimensions = x.shape.dimensions
         dimensions[axis] = first + second
         return x.withUnsafeBufferPointer { x in
@@ -131,10 +131,10 @@ public struct Concatenate: BinaryOperation {
         _ x: TensorValue<S>, _ y: TensorValue<S>, output: TensorValue<S>, gradient: TensorValue<S>, wrt operand: BinaryOperand
     ) -> TensorValue<S> {
         let axis = checkedAxis(x.shape, y.shape)
-        let first = x.shape.dimensions[axis]
+        let first = x.shape[axis]
         return operand == .left
             ? Narrow(axis: axis, start: 0, length: first).value(gradient)
-            : Narrow(axis: axis, start: first, length: y.shape.dimensions[axis]).value(gradient)
+            : Narrow(axis: axis, start: first, length: y.shape[axis]).value(gradient)
     }
 
     @inlinable
@@ -159,7 +159,7 @@ extension Tensor {
     /// ```
     public func select(dim: Int, index: Int) -> Tensor {
         let axis = shape.normalizedAxis(dim, op: "select")
-        let size = shape.dimensions[axis]
+        let size = shape[axis]
         guard (-size..<size).contains(index) else {
             fatalError("select: index \(index) is out of range for dimension \(axis) of size \(size) (shape \(shape))")
         }

@@ -125,9 +125,9 @@ extension Tensor {
         case (2, 2): return Tensor.applying(MatrixMultiply(), self, other)
         case (_, 2):
             // A stack of matrices times one matrix: one product of the rows.
-            let (rows, inner) = (shape.dimensions[rank - 2], shape.dimensions[rank - 1])
+            let (rows, inner) = (shape[rank - 2], shape[rank - 1])
             let flat = reshape(-1, inner).matmul(other)
-            return flat.reshape(Shape(shape.dimensions.dropLast(2) + [rows, other.shape.dimensions[1]]))
+            return flat.reshape(Shape(shape.dimensions.dropLast(2) + [rows, other.shape[1]]))
         default:
             // Stacks of matrices: one node, whose stacks broadcast.
             return Tensor.applying(MatrixMultiply(), self, other)

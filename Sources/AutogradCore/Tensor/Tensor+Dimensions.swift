@@ -28,7 +28,7 @@ extension Tensor {
     /// ```
     public func squeeze(_ dim: Int) -> Tensor {
         let axis = shape.normalizedAxis(dim, op: "squeeze")
-        guard shape.dimensions[axis] == 1 else { return self }
+        guard shape[axis] == 1 else { return self }
         return reshape(shape.removing(axis))
     }
 

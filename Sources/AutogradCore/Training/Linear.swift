@@ -30,7 +30,7 @@ public struct Linear: Layer {
     /// A layer with the given parameters, used as they are (to train them,
     /// pass leaves that require gradients).
     public init(weight: Tensor, bias: Tensor?) {
-        guard weight.rank == 2, bias.map({ $0.shape == [weight.shape.dimensions[0]] }) ?? true else {
+        guard weight.rank == 2, bias.map({ $0.shape == [weight.shape[0]] }) ?? true else {
             fatalError("Linear: weight must be [outputs, inputs] and bias [outputs], got \(weight.shape) and \(bias.map { "\($0.shape)" } ?? "none")")
         }
         (self.weight, self.bias) = (weight, bias)
@@ -40,8 +40,8 @@ public struct Linear: Layer {
 
     /// `input` of shape `[batch, inputs]` to `[batch, outputs]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        guard input.rank == 2, input.shape.dimensions[1] == weight.shape.dimensions[1] else {
-            fatalError("Linear: input of shape \(input.shape) does not fit a weight of shape \(weight.shape): expected [batch, \(weight.shape.dimensions[1])]")
+        guard input.rank == 2, input.shape[1] == weight.shape[1] else {
+            fatalError("Linear: input of shape \(input.shape) does not fit a weight of shape \(weight.shape): expected [batch, \(weight.shape[1])]")
         }
         let product = input.matmul(weight.transpose())
         return bias.map { product + $0 } ?? product

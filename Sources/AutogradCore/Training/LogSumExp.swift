@@ -46,7 +46,7 @@ extension Tensor {
     /// constant of the graph, and a constant mask of the first maximum's
     /// position. Traps, naming `op`, on an empty slice.
     func sliceMaxima(_ axis: Int, op: String) -> (maximum: Tensor, firstMaximum: Tensor) {
-        guard shape.dimensions[axis] > 0 else {
+        guard shape[axis] > 0 else {
             fatalError("\(op): cannot reduce an empty dimension (\(axis) of shape \(shape))")
         }
         let (outer, size, inner) = value.splitShape(at: axis)

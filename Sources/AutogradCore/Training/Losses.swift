@@ -43,7 +43,7 @@ public func crossEntropy(_ logits: Tensor, targets: [Int]) -> Tensor {
     guard logits.rank == 2 else {
         fatalError("crossEntropy: logits must be [rows, classes], got shape \(logits.shape)")
     }
-    let (rows, classes) = (logits.shape.dimensions[0], logits.shape.dimensions[1])
+    let (rows, classes) = (logits.shape[0], logits.shape[1])
     guard targets.count == rows else {
         fatalError("crossEntropy: \(targets.count) targets for \(rows) rows of logits (shape \(logits.shape))")
     }

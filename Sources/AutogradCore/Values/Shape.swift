@@ -8,9 +8,20 @@
 /// shape.elementCount   // 24
 /// shape.description    // "[3, 8]"
 /// ```
+///
+/// A shape of up to four dimensions keeps them in line, and a longer one
+/// refers to an interned copy (see `InternedDimensions`), so that a shape
+/// holds no reference: copying one, which every op and graph node does,
+/// costs no reference counting.
 public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
-    /// The size of each dimension, outermost first.
-    public var dimensions: [Int]
+    /// The number of dimensions (0 for a zero-dimensional tensor).
+    public let rank: Int
+    /// Up to four dimensions: the sizes, then 1s. Past four: the address of
+    /// the interned sizes, the element count, then 0s.
+    @usableFromInline let words: (Int, Int, Int, Int)
+
+    /// The most dimensions kept in line.
+    @inlinable static var inlineRank: Int { 4 }
 
     /// A shape with the given dimensions; every dimension must be
     /// non-negative, and their product must fit in an `Int`.
@@ -25,7 +36,15 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
             }
             count = overflow ? 0 : product
         }
-        self.dimensions = dimensions
+        rank = dimensions.count
+        switch rank {
+        case 0: words = (1, 1, 1, 1)
+        case 1: words = (dimensions[0], 1, 1, 1)
+        case 2: words = (dimensions[0], dimensions[1], 1, 1)
+        case 3: words = (dimensions[0], dimensions[1], dimensions[2], 1)
+        case 4: words = (dimensions[0], dimensions[1], dimensions[2], dimensions[3])
+        default: words = (InternedDimensions.address(of: dimensions), count, 0, 0)
+        }
     }
 
     @inlinable
@@ -33,15 +52,43 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
         self.init(dimensions)
     }
 
-    /// The number of dimensions (0 for a zero-dimensional tensor).
-    @inlinable public var rank: Int { dimensions.count }
+    /// The size of each dimension, outermost first.
+    public var dimensions: [Int] {
+        get { (0..<rank).map { self[$0] } }
+        set { self = Shape(newValue) }
+    }
 
     /// The number of elements: the product of the dimensions (1 for `[]`;
     /// 0 with a zero dimension, even when the others' product is beyond `Int`).
-    @inlinable public var elementCount: Int { dimensions.contains(0) ? 0 : dimensions.reduce(1, *) }
+    @inlinable public var elementCount: Int {
+        guard rank <= Self.inlineRank else { return words.1 }
+        let (a, b, c, d) = words
+        return a == 0 || b == 0 || c == 0 || d == 0 ? 0 : a * b * c * d
+    }
 
     /// The size of dimension `axis`.
-    @inlinable public subscript(axis: Int) -> Int { dimensions[axis] }
+    @inlinable public subscript(axis: Int) -> Int {
+        guard axis >= 0 && axis < rank else { fatalError("Shape: axis \(axis) is out of range for \(rank) dimensions") }
+        guard rank <= Self.inlineRank else { return InternedDimensions.sizes(at: words.0)[axis] }
+        switch axis {
+        case 0: return words.0
+        case 1: return words.1
+        case 2: return words.2
+        default: return words.3
+        }
+    }
+
+    @inlinable
+    public static func == (a: Shape, b: Shape) -> Bool {
+        // Interned dimensions are equal exactly when their addresses are.
+        a.rank == b.rank && a.words.0 == b.words.0 && a.words.1 == b.words.1
+            && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rank)
+        for axis in 0..<rank { hasher.combine(self[axis]) }
+    }
 
     /// The distance, in elements, between neighbours along each dimension.
     ///
@@ -54,7 +101,7 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
         var step = 1
         for axis in stride(from: rank - 1, through: 0, by: -1) {
             strides[axis] = step
-            step *= dimensions[axis]
+            step *= self[axis]
         }
         return strides
     }
@@ -76,8 +123,8 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
         let rank = Swift.max(a.rank, b.rank)
         var result = [Int](repeating: 1, count: rank)
         for offset in 0..<rank {
-            let sizeA = offset < a.rank ? a.dimensions[a.rank - 1 - offset] : 1
-            let sizeB = offset < b.rank ? b.dimensions[b.rank - 1 - offset] : 1
+            let sizeA = offset < a.rank ? a[a.rank - 1 - offset] : 1
+            let sizeB = offset < b.rank ? b[b.rank - 1 - offset] : 1
             guard sizeA == sizeB || sizeA == 1 || sizeB == 1 else { return nil }
             result[rank - 1 - offset] = sizeA == 1 ? sizeB : sizeA
         }
@@ -101,7 +148,7 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
         let own = strides
         var result = [Int](repeating: 0, count: target.rank)
         let offset = target.rank - rank
-        for axis in 0..<rank where dimensions[axis] != 1 {
+        for axis in 0..<rank where self[axis] != 1 {
             result[axis + offset] = own[axis]
         }
         return result

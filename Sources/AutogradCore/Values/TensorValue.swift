@@ -102,7 +102,7 @@ public struct TensorValue<Scalar> {
         }
         var flat = 0
         for axis in 0..<shape.rank {
-            let size = shape.dimensions[axis]
+            let size = shape[axis]
             guard index[axis] >= 0 && index[axis] < size else {
                 fatalError("index \(index) is out of range for shape \(shape)")
             }
@@ -232,7 +232,7 @@ func forEachBroadcastOffset(
     let count = shape.elementCount
     if count == 0 { return }
     if rank == 0 { body(0, 0, 0); return }
-    let inner = shape.dimensions[rank - 1]
+    let inner = shape[rank - 1]
     let innerA = stridesA[rank - 1], innerB = stridesB[rank - 1]
     var index = [Int](repeating: 0, count: rank)
     var offsetA = 0, offsetB = 0, position = 0
@@ -246,7 +246,7 @@ func forEachBroadcastOffset(
             index[axis] += 1
             offsetA += stridesA[axis]
             offsetB += stridesB[axis]
-            if index[axis] < shape.dimensions[axis] { break }
+            if index[axis] < shape[axis] { break }
             offsetA -= stridesA[axis] * index[axis]
             offsetB -= stridesB[axis] * index[axis]
             index[axis] = 0
