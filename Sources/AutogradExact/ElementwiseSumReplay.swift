@@ -233,13 +233,3 @@ private struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
-
-extension GraphInput {
-    /// The shape of the tensor this input reads.
-    fileprivate var shape: Shape {
-        switch self {
-        case .node(let node): node.shape
-        case .leaf(let leaf): leaf.shape
-        }
-    }
-}

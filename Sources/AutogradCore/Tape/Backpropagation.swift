@@ -33,37 +33,39 @@ struct Backpropagation {
                 if case .leaf(let leaf) = input { wants(leaf) } else { true }
             }
             // Hands one input its share of the node's gradient.
-            func propagate(_ contribution: PendingGradient, to input: GraphInput) {
+            func propagate(_ contribution: consuming PendingGradient, to input: GraphInput) {
                 switch input {
                 case .node(let next):
                     let target = order.position(of: next, hint: position + 1)!
-                    order.entries[target].pending = order.entries[target].pending.map {
-                        $0.adding(contribution, shape: next.shape)
-                    } ?? contribution
+                    if let pending = order.entries[target].pending.take() {
+                        order.entries[target].pending = pending.adding(contribution, shape: next.shape)
+                    } else {
+                        order.entries[target].pending = contribution
+                    }
                 case .leaf(let leaf):
                     deliver(leaf, contribution.materialized(leaf.shape))
                 }
             }
-            let needsFirst = needs(node.firstInput), needsSecond = node.secondInput.map(needs) ?? false
+            // Read once: each read of a node's input costs reference counting.
+            let first = node.firstInput, second = node.secondInput
+            let needsFirst = needs(first), needsSecond = second.map(needs) ?? false
             guard needsFirst || needsSecond else { continue }
             // A sum's gradient goes on as one value; element-wise ops' rules
             // read it so and write where they may.
             if let uniform = node.uniformInputGradient(gradient) {
-                propagate(uniform, to: node.firstInput)
+                propagate(uniform, to: first)
                 continue
             }
-            if let (first, second) = node.elementwisePullback(
+            if let (firstGradient, secondGradient) = node.elementwisePullback(
                 &gradient, needs: (needsFirst, needsSecond), consumingSavedValues: !retainGraph
             ) {
-                if let first { propagate(.values(first), to: node.firstInput) }
-                if let second, let input = node.secondInput { propagate(.values(second), to: input) }
+                if let firstGradient { propagate(.values(firstGradient), to: first) }
+                if let secondGradient, let second { propagate(.values(secondGradient), to: second) }
                 continue
             }
             let values = gradient.materialized(node.shape)
-            if needsFirst { propagate(.values(node.backwardRule(node, values, 0)), to: node.firstInput) }
-            if let second = node.secondInput, needsSecond {
-                propagate(.values(node.backwardRule(node, values, 1)), to: second)
-            }
+            if needsFirst { propagate(.values(node.backwardRule(node, values, 0)), to: first) }
+            if let second, needsSecond { propagate(.values(node.backwardRule(node, values, 1)), to: second) }
         }
         SavedValuesClaim.release(order.entries.count, freeing: !retainGraph) { order.entries[$0].node }
     }

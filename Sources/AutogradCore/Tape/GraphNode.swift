@@ -66,6 +66,8 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
         self.secondInput = secondInput
         self.firstInputVersion = firstInput.leafVersion
         self.secondInputVersion = secondInput?.leafVersion ?? 0
+        self.firstInputShape = firstInput.shape
+        self.storedSecondInputShape = secondInput?.shape
         self.shape = shape
         self.backwardRule = backwardRule
         self.sequenceNumber = GraphCounter.next()
@@ -146,21 +148,17 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     }
 
     /// The shape of the first input's value.
-    @usableFromInline var firstInputShape: Shape {
-        switch firstInput {
-        case .node(let node): node.shape
-        case .leaf(let leaf): leaf.shape
-        }
-    }
+    @usableFromInline let firstInputShape: Shape
 
     /// The shape of the second input's value (binary operations).
     @usableFromInline var secondInputShape: Shape {
-        switch secondInput {
-        case .node(let node)?: node.shape
-        case .leaf(let leaf)?: leaf.shape
-        case nil: fatalError("secondInputShape: \(name) has one input")
-        }
+        guard let storedSecondInputShape else { fatalError("secondInputShape: \(name) has one input") }
+        return storedSecondInputShape
     }
+    /// The second input's shape, `nil` for an operation of one tensor. (The
+    /// inputs' shapes are kept: reading them through the inputs would cost
+    /// reference counting on every read.)
+    @usableFromInline let storedSecondInputShape: Shape?
 
     /// The operation's inputs, in order.
     public var inputs: [GraphInput] {
@@ -185,6 +183,19 @@ public enum GraphInput: Sendable {
     /// A tensor that no recorded operation made: a leaf (requiring gradients or
     /// not) or a constant computed outside the graph.
     case leaf(Tensor)
+
+    /// The shape of the tensor this input reads.
+    ///
+    /// ```swift
+    /// let y = Tensor.ones(2, 3, requiresGrad: true).sum()
+    /// y.gradFn!.inputs[0].shape   // [2, 3]
+    /// ```
+    public var shape: Shape {
+        switch self {
+        case .node(let node): node.shape
+        case .leaf(let leaf): leaf.shape
+        }
+    }
 
     /// A leaf's ``Tensor/version`` (0 for a node's output).
     var leafVersion: Int {
