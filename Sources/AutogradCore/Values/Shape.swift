@@ -52,7 +52,14 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
         self.init(dimensions)
     }
 
-    /// The size of each dimension, outermost first.
+    /// The size of each dimension, outermost first; setting it makes the
+    /// shape of the new list.
+    ///
+    /// ```swift
+    /// var shape: Shape = [2, 3]
+    /// shape.dimensions         // [2, 3]
+    /// shape.dimensions = [6]   // shape == [6]
+    /// ```
     public var dimensions: [Int] {
         get { (0..<rank).map { self[$0] } }
         set { self = Shape(newValue) }
@@ -66,7 +73,11 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
         return a == 0 || b == 0 || c == 0 || d == 0 ? 0 : a * b * c * d
     }
 
-    /// The size of dimension `axis`.
+    /// The size of dimension `axis`, which must be in `0..<rank`.
+    ///
+    /// ```swift
+    /// Shape([3, 8])[1]   // 8
+    /// ```
     @inlinable public subscript(axis: Int) -> Int {
         guard axis >= 0 && axis < rank else { fatalError("Shape: axis \(axis) is out of range for \(rank) dimensions") }
         guard rank <= Self.inlineRank else { return InternedDimensions.sizes(at: words.0)[axis] }
