@@ -167,7 +167,10 @@ struct ElementwiseResult {
     ) {
         guard let deferredOperand = tensor.deferredValues else {
             let x = tensor.storedValue
-            let deferred = x.elementCount < ElementwiseDeferral.minimumElementCount ? nil : ElementwiseDeferral.deferring(
+            // `deferring` checks the size too; small tensors, the common
+            // case, skip the call and the operand's copy that it takes.
+            let isSmall = x.elementCount < ElementwiseDeferral.minimumElementCount
+            let deferred = isSmall ? nil : ElementwiseDeferral.deferring(
                 operation, on: .values(x), shape: x.shape, outputIsKept: reads.contains(.output), keptInput: nil)
             (computed, self.deferred, deferredInput) = (deferred == nil ? compute(x) : nil, deferred.map { ($0, x.shape) }, nil)
             return
