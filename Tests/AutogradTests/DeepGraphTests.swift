@@ -32,6 +32,16 @@ import Testing
             for _ in 0..<200_000 { y = y * 0.5 + y * 0.5 }
             #expect(try ReverseMode().gradient(of: y.sum(), withRespectTo: [x])[0].scalars == [1, 1])
         }
+        // A node whose first input is also its second input's input:
+        // y + y·0, 200,000 times. Freeing it must let go of the first before
+        // asking whether the second's input is held only there.
+        do {
+            var y = x
+            for _ in 0..<200_000 { y = y + y * 0.0 }
+            let loss = y.sum()
+            #expect(loss.item() == 3)
+            #expect(try ReverseMode().gradient(of: loss, withRespectTo: [x])[0].scalars == [1, 1])
+        }
     }
 
     /// The depth for the interpreting strategies: three times the depth that

@@ -18,56 +18,73 @@ struct Backpropagation {
             if wants(root) { deliver(root, seed) }
             return
         }
+        // The order does not retain its nodes: this does, through the root.
+        defer { withExtendedLifetime(rootNode) {} }
         var order = NodeOrder(reachableFrom: rootNode)
-        for entry in order.entries { try entry.node.checkLeavesUnchanged() }
-        try SavedValuesClaim.claim(order.entries.count, freeing: !retainGraph) { order.entries[$0].node }
+        for entry in order.entries {
+            let changed = entry.unretainedNode._withUnsafeGuaranteedRef { node -> AutogradError? in
+                do throws(AutogradError) { try node.checkLeavesUnchanged() } catch { return error }
+                return nil
+            }
+            if let changed { throw changed }
+        }
+        try SavedValuesClaim.claim(order.entries.count, freeing: !retainGraph) { order.entries[$0].unretainedNode }
         order.entries[0].pending = .values(seed)
         for position in order.entries.indices {
-            let node = order.entries[position].node
-            defer { if !retainGraph { node.free() } }
-            // Taken out of the entry, so that a rule may find it unshared and
-            // write into it.
-            guard var gradient = order.entries[position].pending.take() else { continue }
-            // Whether the pass needs a contribution for `input`.
-            func needs(_ input: GraphInput) -> Bool {
-                if case .leaf(let leaf) = input { wants(leaf) } else { true }
+            order.entries[position].unretainedNode._withUnsafeGuaranteedRef { node in
+                step(node, at: position, of: &order, retainGraph: retainGraph, wants: wants, deliver: deliver)
             }
-            // Hands one input its share of the node's gradient.
-            func propagate(_ contribution: consuming PendingGradient, to input: GraphInput) {
-                switch input {
-                case .node(let next):
-                    let target = order.position(of: next, hint: position + 1)!
-                    if let pending = order.entries[target].pending.take() {
-                        order.entries[target].pending = pending.adding(contribution, shape: next.shape)
-                    } else {
-                        order.entries[target].pending = contribution
-                    }
-                case .leaf(let leaf):
-                    deliver(leaf, contribution.materialized(leaf.shape))
-                }
-            }
-            // Read once: each read of a node's input costs reference counting.
-            let first = node.firstInput, second = node.secondInput
-            let needsFirst = needs(first), needsSecond = second.map(needs) ?? false
-            guard needsFirst || needsSecond else { continue }
-            // A sum's gradient goes on as one value; element-wise ops' rules
-            // read it so and write where they may.
-            if let uniform = node.uniformInputGradient(gradient) {
-                propagate(uniform, to: first)
-                continue
-            }
-            if let (firstGradient, secondGradient) = node.elementwisePullback(
-                &gradient, needs: (needsFirst, needsSecond), consumingSavedValues: !retainGraph
-            ) {
-                if let firstGradient { propagate(.values(firstGradient), to: first) }
-                if let secondGradient, let second { propagate(.values(secondGradient), to: second) }
-                continue
-            }
-            let values = gradient.materialized(node.shape)
-            if needsFirst { propagate(.values(node.backwardRule(node, values, 0)), to: first) }
-            if let second, needsSecond { propagate(.values(node.backwardRule(node, values, 1)), to: second) }
         }
-        SavedValuesClaim.release(order.entries.count, freeing: !retainGraph) { order.entries[$0].node }
+        SavedValuesClaim.release(order.entries.count, freeing: !retainGraph) { order.entries[$0].unretainedNode }
+    }
+
+    /// Runs `node`'s reverse rule on its pending gradient and hands each
+    /// input its share: an input node's is added to what is pending for it,
+    /// a leaf receives its own.
+    ///
+    /// The inputs are read unretained (the pass holds the root, and through it
+    /// every node and leaf it reaches): retaining and releasing them cost more
+    /// than a small node's rule.
+    private static func step(
+        _ node: GraphNode, at position: Int, of order: inout NodeOrder, retainGraph: Bool,
+        wants: (Tensor) -> Bool, deliver: (Tensor, TensorValue<Double>) -> Void
+    ) {
+        defer { if !retainGraph { node.free() } }
+        // Taken out of the entry, so that a rule may find it unshared and
+        // write into it.
+        guard var gradient = order.entries[position].pending.take() else { return }
+        let firstNode = node.firstInputNode.map(Unmanaged.passUnretained)
+        let firstLeaf = node.firstInputLeaf.map(Unmanaged.passUnretained)
+        let secondNode = node.secondInputNode.map(Unmanaged.passUnretained)
+        let secondLeaf = node.secondInputLeaf.map(Unmanaged.passUnretained)
+        func hand(_ contribution: consuming PendingGradient, to next: Unmanaged<GraphNode>?, or leaf: Unmanaged<Tensor>?) {
+            if let next {
+                order.accumulate(contribution, for: next, hint: position + 1)
+            } else if let leaf {
+                leaf._withUnsafeGuaranteedRef { deliver($0, contribution.materialized($0.shape)) }
+            }
+        }
+        // Whether the pass needs a contribution for the input: an input
+        // node always, a leaf if wanted, a missing second input never.
+        let needsFirst = firstNode != nil || firstLeaf?._withUnsafeGuaranteedRef(wants) == true
+        let needsSecond = secondNode != nil || secondLeaf?._withUnsafeGuaranteedRef(wants) == true
+        guard needsFirst || needsSecond else { return }
+        // A sum's gradient goes on as one value; element-wise ops' rules
+        // read it so and write where they may.
+        if let uniform = node.uniformInputGradient(gradient) {
+            hand(uniform, to: firstNode, or: firstLeaf)
+            return
+        }
+        if let (firstGradient, secondGradient) = node.elementwisePullback(
+            &gradient, needs: (needsFirst, needsSecond), consumingSavedValues: !retainGraph
+        ) {
+            if let firstGradient { hand(.values(firstGradient), to: firstNode, or: firstLeaf) }
+            if let secondGradient { hand(.values(secondGradient), to: secondNode, or: secondLeaf) }
+            return
+        }
+        let values = gradient.materialized(node.shape)
+        if needsFirst { hand(.values(node.backwardRule(node, values, 0)), to: firstNode, or: firstLeaf) }
+        if needsSecond { hand(.values(node.backwardRule(node, values, 1)), to: secondNode, or: secondLeaf) }
     }
 }
 

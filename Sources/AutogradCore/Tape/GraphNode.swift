@@ -22,11 +22,17 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     public var operation: any TensorOperation {
         fatalError("GraphNode.operation: every node is an OperationNode")
     }
-    /// The first input (kept inline: an array per node would cost an allocation).
-    /// Set only when the node is freed (see `deinit`).
-    @exclusivity(unchecked) @usableFromInline private(set) var firstInput: GraphInput
-    /// The second input of a binary operation.
-    @exclusivity(unchecked) @usableFromInline private(set) var secondInput: GraphInput?
+    /// The first input when it is a node, else `nil`. Inputs are kept
+    /// inline (an array per node would cost an allocation), and split by
+    /// kind so that the backward pass and `deinit` test and move them without
+    /// copying an enum. Set to `nil` only as the node is freed (see `deinit`).
+    @exclusivity(unchecked) private(set) var firstInputNode: GraphNode?
+    /// The first input when it is a leaf, else `nil`.
+    let firstInputLeaf: Tensor?
+    /// The second input of a binary operation when it is a node.
+    @exclusivity(unchecked) private(set) var secondInputNode: GraphNode?
+    /// The second input of a binary operation when it is a leaf.
+    let secondInputLeaf: Tensor?
     /// The shape of the tensor this node made.
     public let shape: Shape
     /// The ``Tensor/version`` of each input that is a leaf, when recorded.
@@ -62,8 +68,8 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     ) {
         self.dualKernels = dualKernels
         self.forwardRules = forwardRules
-        self.firstInput = firstInput
-        self.secondInput = secondInput
+        (firstInputNode, firstInputLeaf) = firstInput.split
+        (secondInputNode, secondInputLeaf) = secondInput?.split ?? (nil, nil)
         self.firstInputVersion = firstInput.leafVersion
         self.secondInputVersion = secondInput?.leafVersion ?? 0
         self.firstInputShape = firstInput.shape
@@ -75,38 +81,31 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
 
     // Freeing a node frees the input nodes that only it keeps alive, and
     // Swift would do so from inside this deinit, recursively: a chain of
-    // 50,000 ops overflowed the stack. Instead, the inputs of a dying node
-    // are detached, and the nodes that were held only there are released one
-    // at a time from this loop, each after its own inputs were detached. (A
-    // chain needs no array: the array holds only second inputs.)
+    // 50,000 ops overflowed the stack. Instead, a dying node's input nodes
+    // are moved out, and those held only there are released one at a time
+    // from this loop, each after its own were moved out. (A chain needs no
+    // array: the array holds only second inputs.) Leaves need none of this.
     deinit {
+        guard firstInputNode != nil || secondInputNode != nil else { return }
         var waiting: [GraphNode] = []
-        var next = Self.detachInputs(of: self, queueingSecond: &waiting)
+        var next = Self.takeInputNodes(of: self, queueingSecond: &waiting)
         while let node = next ?? waiting.popLast() {
-            next = Self.detachInputs(of: node, queueingSecond: &waiting)
+            next = Self.takeInputNodes(of: node, queueingSecond: &waiting)
         }
     }
 
-    /// Replaces `node`'s inputs by a placeholder and returns the first input
-    /// node that nothing else holds, queueing a second one in `waiting`. (Any
-    /// other input node is released here and lives on, held elsewhere.)
-    private static func detachInputs(of node: GraphNode, queueingSecond waiting: inout [GraphNode]) -> GraphNode? {
+    /// Moves `node`'s input nodes out and returns the first that nothing
+    /// else holds, queueing a second one in `waiting`. (Any other input node
+    /// is released here and lives on, held elsewhere. Releasing the first
+    /// before testing the second frees `x * x`'s input here too.)
+    private static func takeInputNodes(of node: GraphNode, queueingSecond waiting: inout [GraphNode]) -> GraphNode? {
         var dying: GraphNode?
-        if case .node(var input) = node.firstInput {
-            node.firstInput = .leaf(detachedPlaceholder)
-            if isKnownUniquelyReferenced(&input) { dying = input }
-        }
-        if case .node(var input) = node.secondInput {
-            node.secondInput = nil
-            if isKnownUniquelyReferenced(&input) {
-                if dying == nil { dying = input } else { waiting.append(input) }
-            }
+        if var input = node.firstInputNode.take(), isKnownUniquelyReferenced(&input) { dying = input }
+        if var input = node.secondInputNode.take(), isKnownUniquelyReferenced(&input) {
+            if dying == nil { dying = input } else { waiting.append(input) }
         }
         return dying
     }
-
-    /// What a freed node's input becomes: a leaf that holds no graph.
-    private static let detachedPlaceholder = Tensor(TensorValue(scalar: 0))
 
     /// Drops the values saved for the reverse rule, during a backward pass
     /// that claimed the node for freeing. The node class that holds them
@@ -138,13 +137,13 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     /// when an in-place op changed a leaf this node reads since it was
     /// recorded: every pass over the graph checks before it reads a value.
     func checkLeavesUnchanged() throws(AutogradError) {
-        func check(_ input: GraphInput?, _ recorded: Int) throws(AutogradError) {
-            if case .leaf(let leaf)? = input, leaf.version != recorded {
+        func check(_ leaf: Tensor?, _ recorded: Int) throws(AutogradError) {
+            if let leaf, leaf.version != recorded {
                 throw .modifiedInPlace(node: name, shape: leaf.shape, recordedVersion: recorded, version: leaf.version)
             }
         }
-        try check(firstInput, firstInputVersion)
-        try check(secondInput, secondInputVersion)
+        try check(firstInputLeaf, firstInputVersion)
+        try check(secondInputLeaf, secondInputVersion)
     }
 
     /// The shape of the first input's value.
@@ -163,6 +162,16 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
     /// The operation's inputs, in order.
     public var inputs: [GraphInput] {
         if let secondInput { [firstInput, secondInput] } else { [firstInput] }
+    }
+
+    /// The first input.
+    var firstInput: GraphInput {
+        if let firstInputNode { .node(firstInputNode) } else { .leaf(firstInputLeaf!) }
+    }
+
+    /// The second input of a binary operation.
+    var secondInput: GraphInput? {
+        if let secondInputNode { .node(secondInputNode) } else { secondInputLeaf.map(GraphInput.leaf) }
     }
 
     /// PyTorch's name for the node: the operation's name and `Backward`.
@@ -200,6 +209,14 @@ public enum GraphInput: Sendable {
     /// A leaf's ``Tensor/version`` (0 for a node's output).
     var leafVersion: Int {
         if case .leaf(let leaf) = self { leaf.version } else { 0 }
+    }
+
+    /// The input as a node or as a leaf, the other `nil`.
+    var split: (node: GraphNode?, leaf: Tensor?) {
+        switch self {
+        case .node(let node): (node, nil)
+        case .leaf(let leaf): (nil, leaf)
+        }
     }
 }
 
@@ -292,7 +309,7 @@ final class OperationNode<Operation: TensorOperation>: GraphNode, @unchecked Sen
         // Below a piece, a buffer saved costs less than the cast (a uniform
         // gradient never reaches a small op: see uniformInputGradient).
         guard shape.elementCount >= ElementwisePullback.pieceSize, firstInputShape == shape else { return nil }
-        guard secondInput != nil else {
+        guard secondInputNode != nil || secondInputLeaf != nil else {
             guard let operation = concreteOperation as? any FusibleUnaryOperation & BlockRuleIsTensorRule else { return nil }
             // An op that hands the gradient on unchanged (x + c) shares a
             // gradient tensor by its tensor rule, at no cost; only a uniform

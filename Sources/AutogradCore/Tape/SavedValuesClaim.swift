@@ -17,22 +17,22 @@ enum SavedValuesClaim {
     /// freed node and ``AutogradError/graphInUse(node:)`` when another pass
     /// holds a claim that conflicts with this one (nothing is claimed then).
     static func claim(_ nodes: [GraphNode], freeing: Bool) throws(AutogradError) {
-        try claim(nodes.count, freeing: freeing) { nodes[$0] }
+        try claim(nodes.count, freeing: freeing) { .passUnretained(nodes[$0]) }
     }
 
     /// Gives the claims on `nodes` back; a freeing claim marks them freed
     /// (after the pass called `free()` on them).
     static func release(_ nodes: [GraphNode], freeing: Bool) {
-        release(nodes.count, freeing: freeing) { nodes[$0] }
+        release(nodes.count, freeing: freeing) { .passUnretained(nodes[$0]) }
     }
 
     /// Claims the `count` nodes that `node` gives by position. (By position,
     /// so that a pass's own table of nodes is read in place, not copied.)
     @inline(__always)
-    static func claim(_ count: Int, freeing: Bool, node: (Int) -> GraphNode) throws(AutogradError) {
+    static func claim(_ count: Int, freeing: Bool, node: (Int) -> Unmanaged<GraphNode>) throws(AutogradError) {
         for index in 0..<count {
-            if let error = claim(node(index), freeing: freeing) {
-                for claimed in 0..<index { unclaim(node(claimed), freeing: freeing) }
+            if let error = node(index)._withUnsafeGuaranteedRef({ claim($0, freeing: freeing) }) {
+                for claimed in 0..<index { node(claimed)._withUnsafeGuaranteedRef { unclaim($0, freeing: freeing) } }
                 throw error
             }
         }
@@ -40,12 +40,14 @@ enum SavedValuesClaim {
 
     /// Gives back the claims on the `count` nodes that `node` gives by position.
     @inline(__always)
-    static func release(_ count: Int, freeing: Bool, node: (Int) -> GraphNode) {
+    static func release(_ count: Int, freeing: Bool, node: (Int) -> Unmanaged<GraphNode>) {
         for index in 0..<count {
-            if freeing {
-                node(index).useState.store(Self.freed, ordering: .releasing)
-            } else {
-                unclaim(node(index), freeing: false)
+            node(index)._withUnsafeGuaranteedRef { node in
+                if freeing {
+                    node.useState.store(Self.freed, ordering: .releasing)
+                } else {
+                    unclaim(node, freeing: false)
+                }
             }
         }
     }
