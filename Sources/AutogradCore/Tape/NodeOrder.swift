@@ -33,7 +33,8 @@ struct NodeOrder {
     /// Up to this many nodes, lookups scan the array.
     static let linearLimit = 16
 
-    /// The nodes reachable from `root` through node inputs.
+    /// The nodes reachable from `root` through node inputs. The caller keeps
+    /// `root` alive while it uses the order (the entries do not retain).
     init(reachableFrom root: GraphNode) {
         entries.reserveCapacity(16)
         entries.append(Entry(unretainedNode: .passUnretained(root)))
