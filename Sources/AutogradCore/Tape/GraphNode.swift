@@ -70,8 +70,8 @@ public class GraphNode: CustomStringConvertible, @unchecked Sendable {
         self.forwardRules = forwardRules
         (firstInputNode, firstInputLeaf) = firstInput.split
         (secondInputNode, secondInputLeaf) = secondInput?.split ?? (nil, nil)
-        self.firstInputVersion = firstInput.leafVersion
-        self.secondInputVersion = secondInput?.leafVersion ?? 0
+        firstInputVersion = firstInputLeaf?.version ?? 0
+        secondInputVersion = secondInputLeaf?.version ?? 0
         self.firstInputShape = firstInput.shape
         self.storedSecondInputShape = secondInput?.shape
         self.shape = shape
@@ -204,11 +204,6 @@ public enum GraphInput: Sendable {
         case .node(let node): node.shape
         case .leaf(let leaf): leaf.shape
         }
-    }
-
-    /// A leaf's ``Tensor/version`` (0 for a node's output).
-    var leafVersion: Int {
-        if case .leaf(let leaf) = self { leaf.version } else { 0 }
     }
 
     /// The input as a node or as a leaf, the other `nil`.
