@@ -123,10 +123,13 @@ public struct CompiledFunction: Sendable {
     public func valueWithGradient(_ inputs: [Tensor]) throws(AutogradError) -> (value: Tensor, gradient: [Tensor]) {
         let resultShape = plan.slotShapes[plan.resultSlot]
         guard resultShape.elementCount == 1 else { throw .nonScalarBackward(shape: resultShape) }
-        if directSum != nil {
-            var gradients: [TensorValue<Double>] = []
-            let value = try valueWithGradient(inputs, into: &gradients)
-            return (Tensor(TensorValue(scalar: value)), gradients.map { Tensor($0) })
+        if let directSum {
+            // The gradients are written straight into the tensors returned.
+            try checkInputs(inputs)
+            let gradients = differentiatedInputs.map { Tensor(.uninitialized(inputShapes[$0])) }
+            let value = directSum.run(
+                inputs, gradientAddress: { gradients[$0].storedValue.unsafeMutableBaseAddress }, threads: threads)
+            return (Tensor(TensorValue(scalar: value)), gradients)
         }
         let table = try slotTable(inputs)
         defer { table.free() }
@@ -169,7 +172,8 @@ public struct CompiledFunction: Sendable {
         where gradients[position].shape != inputShapes[input] || !gradients[position].isUniquelyReferenced() {
             gradients[position] = .uninitialized(inputShapes[input])
         }
-        return directSum.unsafelyUnwrapped.run(inputs, into: &gradients, threads: threads)
+        return directSum.unsafelyUnwrapped.run(
+            inputs, gradientAddress: { gradients[$0].unsafeMutableBaseAddress }, threads: threads)
     }
 
     /// The fused regions of the plan, each as its ops and element count:

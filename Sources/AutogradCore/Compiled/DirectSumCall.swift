@@ -28,6 +28,8 @@ final class DirectSumCall: Sendable {
     let gradientOfExternal: [Int?]
     /// For each gradient of the call, in the order of the differentiated inputs.
     let fills: [Fill]
+    /// The number of elements of each gradient of the call.
+    let gradientCounts: [Int]
 
     /// The direct call of `plan`, if its only step is a final sum; the
     /// inputs of the call have the slots `inputSlots`, and their gradients
@@ -61,12 +63,15 @@ final class DirectSumCall: Sendable {
         }
         self.gradientOfExternal = gradientOfExternal
         self.fills = fills
+        gradientCounts = differentiatedInputs.map { plan.slotShapes[inputSlots[$0]].elementCount }
     }
 
     /// Runs the region on `inputs` and returns the sum, with each gradient
-    /// written into `gradients` (which has one buffer per differentiated
-    /// input, of its shape, held by no one else).
-    func run(_ inputs: [Tensor], into gradients: inout [TensorValue<Double>], threads: Int) -> Double {
+    /// written at `gradientAddress(position)`: the elements of a buffer of
+    /// the input's shape for each differentiated input, held by no one else.
+    func run(
+        _ inputs: [Tensor], gradientAddress: (Int) -> UnsafeMutablePointer<Double>, threads: Int
+    ) -> Double {
         let externalCount = region.externals.count
         return withUnsafeTemporaryAllocation(of: FusedRegion.ExternalAddresses.self, capacity: externalCount) { addresses in
             for index in 0..<externalCount {
@@ -75,8 +80,7 @@ final class DirectSumCall: Sendable {
                 case .constant(let value): value.unsafeBaseAddress
                 }
                 (addresses.baseAddress! + index).initialize(to: FusedRegion.ExternalAddresses(
-                    input: values, gradient: gradientOfExternal[index].map { gradients[$0].unsafeMutableBaseAddress },
-                    existing: nil))
+                    input: values, gradient: gradientOfExternal[index].map(gradientAddress), existing: nil))
             }
             let total = region.run(
                 UnsafePointer(addresses.baseAddress!), pass: .init(computesValue: true, computesGradient: true),
@@ -85,10 +89,9 @@ final class DirectSumCall: Sendable {
                 switch fill {
                 case .external: break
                 case .copy(let earlier):
-                    gradients[position].unsafeMutableBaseAddress.update(
-                        from: gradients[earlier].unsafeBaseAddress, count: gradients[position].elementCount)
+                    gradientAddress(position).update(from: gradientAddress(earlier), count: gradientCounts[position])
                 case .zeros:
-                    gradients[position].unsafeMutableBaseAddress.update(repeating: 0, count: gradients[position].elementCount)
+                    gradientAddress(position).update(repeating: 0, count: gradientCounts[position])
                 }
             }
             return total
