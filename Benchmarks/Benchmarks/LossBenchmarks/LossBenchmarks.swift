@@ -6,7 +6,8 @@
 // on one thread writing into gradient buffers kept across calls. What is made
 // once (a plan, a kept buffer) is made in the setup, not in each sample: at
 // sizes that run one call per sample, making it there would leave the caches
-// cold for the call measured. Compare
+// cold for the call measured. On small tensors, "minimal tape"
+// (MinimalTape.swift) is the floor of the tape's object model. Compare
 // "forward+backward" with "hand-written" at the same n. Times and malloc
 // counts are per loss (the `*` columns), whatever the scaling factor; peak
 // resident memory is the process's. The tanh layer (TanhLayerLoss.swift)
@@ -112,6 +113,22 @@ let benchmarks: @Sendable () -> Void = {
             }
         } setup: {
             lossInputs(size.shape)
+        }
+
+        // The floor of the tape's object model (MinimalTape.swift), where
+        // allocations and reference counting are what a call costs.
+        if size.shape.elementCount <= 1000 {
+            Benchmark("loss minimal tape n=\(size.label)", configuration: size.configuration) { benchmark, inputs in
+                let (predicted, real) = inputs
+                for _ in benchmark.scaledIterations {
+                    let loss = (predicted - real).squared().sum()
+                    loss.backward()
+                    blackHole(predicted.grad)
+                    predicted.grad = nil
+                }
+            } setup: {
+                MinimalTape.checkedInputs(size.shape)
+            }
         }
 
         for threads in [1, 2] {
