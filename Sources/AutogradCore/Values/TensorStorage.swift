@@ -51,17 +51,19 @@ final class TensorStorage<Scalar>: ManagedBuffer<TensorStorageHeader, Scalar> {
     }
 
     deinit {
-        withUnsafeMutablePointers { header, tail in
-            let count = header.pointee.count
-            // The deinitialiser is unspecialised generic code: skip the element
-            // destruction call for trivial scalars such as `Double`.
-            let isTrivial = _isPOD(Scalar.self)
-            if let block = header.pointee.external {
-                if !isTrivial { block.assumingMemoryBound(to: Scalar.self).deinitialize(count: count) }
-                LargeBufferCache.give(block, byteCount: count * MemoryLayout<Scalar>.stride)
-            } else if !isTrivial {
-                tail.deinitialize(count: count)
-            }
+        // The header's offset does not depend on `Scalar`, and for a trivial
+        // scalar such as `Double` nothing else is read: this deinitialiser is
+        // unspecialised generic code, run for every tensor value freed.
+        let (count, block) = withUnsafeMutablePointerToHeader { ($0.pointee.count, $0.pointee.external) }
+        if _isPOD(Scalar.self) {
+            if let block { LargeBufferCache.give(block, byteCount: count * MemoryLayout<Scalar>.stride) }
+            return
+        }
+        if let block {
+            block.assumingMemoryBound(to: Scalar.self).deinitialize(count: count)
+            LargeBufferCache.give(block, byteCount: count * MemoryLayout<Scalar>.stride)
+        } else {
+            withUnsafeMutablePointerToElements { $0.deinitialize(count: count) }
         }
     }
 }
