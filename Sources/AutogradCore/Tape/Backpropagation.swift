@@ -20,22 +20,24 @@ struct Backpropagation {
         }
         // The order does not retain its nodes: this does, through the root.
         defer { withExtendedLifetime(rootNode) {} }
-        var order = NodeOrder(reachableFrom: rootNode)
-        for entry in order.entries {
-            let changed = entry.unretainedNode._withUnsafeGuaranteedRef { node -> AutogradError? in
-                do throws(AutogradError) { try node.checkLeavesUnchanged() } catch { return error }
-                return nil
+        try NodeOrder.withOrder(reachableFrom: rootNode) { (order: inout NodeOrder) throws(AutogradError) in
+            for position in 0..<order.count {
+                let changed = order[position].unretainedNode._withUnsafeGuaranteedRef { node -> AutogradError? in
+                    do throws(AutogradError) { try node.checkLeavesUnchanged() } catch { return error }
+                    return nil
+                }
+                if let changed { throw changed }
             }
-            if let changed { throw changed }
-        }
-        try SavedValuesClaim.claim(order.entries.count, freeing: !retainGraph) { order.entries[$0].unretainedNode }
-        order.entries[0].pending = .values(seed)
-        for position in order.entries.indices {
-            order.entries[position].unretainedNode._withUnsafeGuaranteedRef { node in
-                step(node, at: position, of: &order, retainGraph: retainGraph, wants: wants, deliver: deliver)
+            let nodeCount = order.count
+            try SavedValuesClaim.claim(nodeCount, freeing: !retainGraph) { order[$0].unretainedNode }
+            order[0].pending = .values(seed)
+            for position in 0..<nodeCount {
+                order[position].unretainedNode._withUnsafeGuaranteedRef { node in
+                    step(node, at: position, of: &order, retainGraph: retainGraph, wants: wants, deliver: deliver)
+                }
             }
+            SavedValuesClaim.release(nodeCount, freeing: !retainGraph) { order[$0].unretainedNode }
         }
-        SavedValuesClaim.release(order.entries.count, freeing: !retainGraph) { order.entries[$0].unretainedNode }
     }
 
     /// Runs `node`'s reverse rule on its pending gradient and hands each
@@ -52,7 +54,7 @@ struct Backpropagation {
         defer { if !retainGraph { node.free() } }
         // Taken out of the entry, so that a rule may find it unshared and
         // write into it.
-        guard var gradient = order.entries[position].pending.take() else { return }
+        guard var gradient = order[position].pending.take() else { return }
         let firstNode = node.firstInputNode.map(Unmanaged.passUnretained)
         let firstLeaf = node.firstInputLeaf.map(Unmanaged.passUnretained)
         let secondNode = node.secondInputNode.map(Unmanaged.passUnretained)
