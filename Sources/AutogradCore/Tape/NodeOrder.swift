@@ -30,9 +30,9 @@ struct NodeOrder: ~Copyable {
     }
 
     /// Where the entries are: the caller's stack buffer, or a heap buffer
-    /// that this order owns once the graph outgrew it. The first `count`
-    /// are initialised.
+    /// once the graph outgrew it. The first ``count`` are initialised.
     private var buffer: UnsafeMutableBufferPointer<Entry>
+    /// Whether ``buffer`` is on the heap, for this order to free.
     private var ownsBuffer = false
     /// The number of nodes, the root first.
     private(set) var count = 0

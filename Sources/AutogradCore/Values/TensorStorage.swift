@@ -55,16 +55,14 @@ final class TensorStorage<Scalar>: ManagedBuffer<TensorStorageHeader, Scalar> {
         // scalar such as `Double` nothing else is read: this deinitialiser is
         // unspecialised generic code, run for every tensor value freed.
         let (count, block) = withUnsafeMutablePointerToHeader { ($0.pointee.count, $0.pointee.external) }
-        if _isPOD(Scalar.self) {
-            if let block { LargeBufferCache.give(block, byteCount: count * MemoryLayout<Scalar>.stride) }
-            return
+        if !_isPOD(Scalar.self) {
+            if let block {
+                block.assumingMemoryBound(to: Scalar.self).deinitialize(count: count)
+            } else {
+                withUnsafeMutablePointerToElements { $0.deinitialize(count: count) }
+            }
         }
-        if let block {
-            block.assumingMemoryBound(to: Scalar.self).deinitialize(count: count)
-            LargeBufferCache.give(block, byteCount: count * MemoryLayout<Scalar>.stride)
-        } else {
-            withUnsafeMutablePointerToElements { $0.deinitialize(count: count) }
-        }
+        if let block { LargeBufferCache.give(block, byteCount: count * MemoryLayout<Scalar>.stride) }
     }
 }
 
