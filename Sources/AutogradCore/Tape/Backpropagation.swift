@@ -21,14 +21,14 @@ struct Backpropagation {
         // The order does not retain its nodes: this does, through the root.
         defer { withExtendedLifetime(rootNode) {} }
         try NodeOrder.withOrder(reachableFrom: rootNode) { (order: inout NodeOrder) throws(AutogradError) in
-            for position in 0..<order.count {
+            let nodeCount = order.count
+            for position in 0..<nodeCount {
                 let changed = order[position].unretainedNode._withUnsafeGuaranteedRef { node -> AutogradError? in
                     do throws(AutogradError) { try node.checkLeavesUnchanged() } catch { return error }
                     return nil
                 }
                 if let changed { throw changed }
             }
-            let nodeCount = order.count
             try SavedValuesClaim.claim(nodeCount, freeing: !retainGraph) { order[$0].unretainedNode }
             order[0].pending = .values(seed)
             for position in 0..<nodeCount {
